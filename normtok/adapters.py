@@ -1,0 +1,241 @@
+"""Reference adapters: one per vocabulary format, each wrapping the vendor's own library.
+
+Counting semantics (the same for every adapter, see README "What a count means"):
+content tokens of the raw text; no BOS/EOS, no chat template; special-token and
+added-token strings in the text are ordinary text; normalisation is only what the
+vendor's tokenizer itself applies (Qwen: NFC).
+
+Every file is checked against its registered SHA-256 before it is parsed.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import json
+import threading
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from .errors import HashMismatchError, NormtokError, VocabUnavailableError
+from .registry import FileRef, TokenizerEntry, resolve
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    path: Path
+    data: bytes
+    sha256: str
+
+
+def read_verified(ref: FileRef) -> LoadedFile:
+    """Read a tokenizer file, decompress it if needed, and check its SHA-256."""
+    path = ref.locate()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise VocabUnavailableError(f"tokenizer file not found: {path}") from exc
+    except OSError as exc:
+        raise VocabUnavailableError(f"cannot read tokenizer file {path}: {exc.strerror}") from exc
+    if ref.compression == "gzip":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:
+            raise HashMismatchError(f"{path}: not a valid gzip file ({exc})") from exc
+    digest = hashlib.sha256(raw).hexdigest()
+    if ref.sha256 is not None and digest != ref.sha256.lower():
+        raise HashMismatchError(
+            f"SHA-256 mismatch for {path}: expected {ref.sha256}, got {digest}. "
+            "The file was modified or replaced; refusing to load it."
+        )
+    return LoadedFile(path=path, data=raw, sha256=digest)
+
+
+class Adapter(Protocol):
+    """What every counting engine offers."""
+
+    entry: TokenizerEntry
+    sha256: str
+    engine: str
+
+    def count(self, text: str) -> int: ...
+
+    def count_many(self, texts: Sequence[str]) -> list[int]: ...
+
+
+def parse_tiktoken_ranks(data: bytes, source: str = "") -> dict[bytes, int]:
+    """Parse a tiktoken rank file (``base64 rank`` per line)."""
+    ranks: dict[bytes, int] = {}
+    for lineno, line in enumerate(data.splitlines(), 1):
+        if not line:
+            continue
+        try:
+            token, rank = line.split()
+            ranks[base64.b64decode(token, validate=True)] = int(rank)
+        except ValueError as exc:
+            raise NormtokError(f"{source}: line {lineno} is not a tiktoken rank line") from exc
+    return ranks
+
+
+def parse_tekken_ranks(data: bytes, source: str = "") -> tuple[dict[bytes, int], str]:
+    """Content ranks and pattern of a Mistral tekken JSON (as mistral_common's Tekkenizer builds them)."""
+    try:
+        model = json.loads(data)
+        config = model["config"]
+        inner = config["default_vocab_size"] - config["default_num_special_tokens"]
+        vocab = model["vocab"][:inner]
+        ranks = {base64.b64decode(t["token_bytes"]): t["rank"] for t in vocab}
+    except (ValueError, KeyError, TypeError) as exc:
+        raise NormtokError(f"{source}: not a tekken tokenizer file ({exc})") from exc
+    return ranks, config["pattern"]
+
+
+class TiktokenAdapter:
+    """BPE rank files (tiktoken and tekken formats), counted with tiktoken's ``encode_ordinary``."""
+
+    engine = "tiktoken"
+
+    def __init__(self, entry: TokenizerEntry, ranks: dict[bytes, int], pattern: str, sha256: str) -> None:
+        import tiktoken
+
+        self.entry = entry
+        self.sha256 = sha256
+        self.pattern = pattern
+        self._nfc = entry.normalization == "NFC"
+        self.encoding = tiktoken.Encoding(
+            name=entry.id, pat_str=pattern, mergeable_ranks=ranks, special_tokens={}
+        )
+
+    @classmethod
+    def load(cls, entry: TokenizerEntry) -> TiktokenAdapter:
+        f = read_verified(entry.files[0])
+        if entry.format == "tekken" or (entry.format is None and f.data.lstrip().startswith(b"{")):
+            ranks, pattern = parse_tekken_ranks(f.data, str(f.path))
+            pattern = entry.pattern or pattern
+        else:
+            ranks = parse_tiktoken_ranks(f.data, str(f.path))
+            if not entry.pattern:
+                raise NormtokError(f"{entry.id}: a tiktoken rank file needs a pre-tokenizer pattern in the registry")
+            pattern = entry.pattern
+        return cls(entry, ranks, pattern, f.sha256)
+
+    def _prep(self, text: str) -> str:
+        return unicodedata.normalize("NFC", text) if self._nfc else text
+
+    def encode(self, text: str) -> list[int]:
+        return self.encoding.encode_ordinary(self._prep(text))
+
+    def count(self, text: str) -> int:
+        return len(self.encoding.encode_ordinary(self._prep(text)))
+
+    def count_many(self, texts: Sequence[str]) -> list[int]:
+        batch = self.encoding.encode_ordinary_batch([self._prep(t) for t in texts])
+        return [len(ids) for ids in batch]
+
+
+class HFAdapter:
+    """Hugging Face ``tokenizer.json``, counted with the ``tokenizers`` library.
+
+    Added tokens are removed from the table before loading so that control strings in
+    the content (``<｜User｜>``, ``<think>``) are tokenized as text, like any other text.
+    """
+
+    engine = "tokenizers"
+
+    def __init__(self, entry: TokenizerEntry, data: bytes, sha256: str) -> None:
+        from tokenizers import Tokenizer
+
+        self.entry = entry
+        self.sha256 = sha256
+        try:
+            spec = json.loads(data)
+            spec["added_tokens"] = []
+            self.tokenizer = Tokenizer.from_str(json.dumps(spec))
+        except Exception as exc:  # tokenizers raises plain Exception subclasses
+            raise NormtokError(f"{entry.id}: not a usable tokenizer.json ({exc})") from exc
+
+    @classmethod
+    def load(cls, entry: TokenizerEntry) -> HFAdapter:
+        f = read_verified(entry.files[0])
+        return cls(entry, f.data, f.sha256)
+
+    def encode(self, text: str) -> list[int]:
+        return self.tokenizer.encode(text, add_special_tokens=False).ids
+
+    def count(self, text: str) -> int:
+        return len(self.tokenizer.encode(text, add_special_tokens=False))
+
+    def count_many(self, texts: Sequence[str]) -> list[int]:
+        return [len(e) for e in self.tokenizer.encode_batch_fast(list(texts), add_special_tokens=False)]
+
+
+class SentencePieceAdapter:
+    """SentencePiece ``.model`` files, counted with ``sentencepiece``'s ``encode`` (no BOS/EOS)."""
+
+    engine = "sentencepiece"
+
+    def __init__(self, entry: TokenizerEntry, data: bytes, sha256: str) -> None:
+        import sentencepiece
+
+        self.entry = entry
+        self.sha256 = sha256
+        self.processor = sentencepiece.SentencePieceProcessor()
+        try:
+            self.processor.LoadFromSerializedProto(data)
+        except Exception as exc:  # sentencepiece raises RuntimeError/OSError variants
+            raise NormtokError(f"{entry.id}: not a SentencePiece model ({exc})") from exc
+
+    @classmethod
+    def load(cls, entry: TokenizerEntry) -> SentencePieceAdapter:
+        f = read_verified(entry.files[0])
+        return cls(entry, f.data, f.sha256)
+
+    def encode(self, text: str) -> list[int]:
+        return self.processor.encode(text)
+
+    def count(self, text: str) -> int:
+        return len(self.processor.encode(text))
+
+    def count_many(self, texts: Sequence[str]) -> list[int]:
+        return [len(ids) for ids in self.processor.encode(list(texts))]
+
+
+_LOADERS = {"tiktoken": TiktokenAdapter, "tekken": TiktokenAdapter, "hf": HFAdapter, "spm": SentencePieceAdapter}
+_lock = threading.Lock()
+
+
+def load_entry(entry: TokenizerEntry) -> Adapter:
+    """Load the reference adapter for a registry entry (hash-checked). Never substitutes."""
+    if not entry.files:
+        if entry.status == "unpublished":
+            raise VocabUnavailableError(
+                f"{entry.id}: no vocab available: {entry.vendor} publishes no tokenizer file, so exact counts "
+                "are impossible and normtok will not substitute another tokenizer. Use NT or 'normtok convert' "
+                "for an estimate."
+            )
+        raise VocabUnavailableError(
+            f"{entry.id}: no vocab available offline. Supply the vendor's file with "
+            f"--tokenizer-file PATH (format: {entry.format}) or a registry override ($NORMTOK_REGISTRY)."
+        )
+    if entry.format not in _LOADERS:
+        raise NormtokError(f"{entry.id}: unsupported format {entry.format!r}")
+    return _LOADERS[entry.format].load(entry)
+
+
+_cache: dict[tuple[str, tuple[FileRef, ...]], Adapter] = {}
+
+
+def tokenizer(model_or_id: str | TokenizerEntry, tokenizer_file: str | None = None) -> Adapter:
+    """The (cached) reference adapter for a model name, tokenizer id or entry."""
+    entry = model_or_id if isinstance(model_or_id, TokenizerEntry) else resolve(model_or_id)
+    if tokenizer_file is not None:
+        entry = entry.with_file(tokenizer_file)
+    key = (entry.id, entry.files)
+    with _lock:
+        if key not in _cache:
+            _cache[key] = load_entry(entry)
+        return _cache[key]

@@ -1,0 +1,88 @@
+"""One renderer for every verb: ``--format table|json|csv|jsonl``.
+
+Machine formats go to stdout and nothing else does; tables are for people.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO, TypeVar
+
+import click
+
+FORMATS = ("table", "json", "csv", "jsonl")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def format_option(default: str = "table", choices: Sequence[str] = FORMATS) -> Callable[[F], F]:
+    """The shared ``--format`` option."""
+    return click.option(
+        "--format", "fmt", type=click.Choice(list(choices)), default=default, show_default=True,
+        help="Output format: a table for people, json/csv/jsonl for programs.",
+    )
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[str], headers: Sequence[str] | None = None) -> str:
+    """Aligned plain-text table; numbers right-aligned."""
+    headers = list(headers or columns)
+    cells = [[_cell(r.get(c)) for c in columns] for r in rows]
+    widths = [max([len(h)] + [len(row[i]) for row in cells]) for i, h in enumerate(headers)]
+    numeric = [all(isinstance(r.get(c), (int, float)) or r.get(c) is None for r in rows) and rows for c in columns]
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, numeric)).rstrip()
+    out = [line(headers), "  ".join("-" * w for w in widths)]
+    out += [line(row) for row in cells]
+    return "\n".join(out) + "\n"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (list, tuple, dict)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=isinstance(value, dict))
+    return value
+
+
+def emit(
+    rows: Sequence[dict[str, Any]],
+    fmt: str,
+    columns: Sequence[str] | None = None,
+    headers: Sequence[str] | None = None,
+    document: Any = None,
+    stream: TextIO | None = None,
+) -> None:
+    """Write ``rows`` in ``fmt``. For ``json``, ``document`` (if given) is written instead of the rows list."""
+    stream = stream or sys.stdout
+    columns = list(columns or (rows[0].keys() if rows else []))
+    if fmt == "json":
+        json.dump(rows if document is None else document, stream, ensure_ascii=False, indent=2)
+        stream.write("\n")
+    elif fmt == "jsonl":
+        for r in rows:
+            stream.write(json.dumps(r, ensure_ascii=False) + "\n")
+    elif fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(columns)
+        for r in rows:
+            writer.writerow([_plain(r.get(c)) for c in columns])
+        stream.write(buf.getvalue())
+    elif fmt == "table":
+        stream.write(render_table(rows, columns, headers))
+    else:  # pragma: no cover - click validates choices
+        raise click.BadParameter(f"unknown format {fmt!r}")
+    stream.flush()
