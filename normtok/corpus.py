@@ -209,12 +209,13 @@ def _entry_problems(entry: object, index: int) -> list[Problem]:
     out = []
     for key, typ in _REQUIRED.items():
         value = entry.get(key)
+        kind = "license" if key in ("license", "attribution") else "schema"
         if value is None:
-            out.append(Problem("schema", subject, f"missing field '{key}'"))
+            out.append(Problem(kind, subject, f"missing field '{key}'"))
         elif not isinstance(value, typ) or (typ is int and isinstance(value, bool)):
-            out.append(Problem("schema", subject, f"field '{key}' is not {typ.__name__}"))
-        elif typ is str and key not in ("attribution",) and not value.strip():
-            out.append(Problem("schema", subject, f"field '{key}' is empty"))
+            out.append(Problem(kind, subject, f"field '{key}' is not {typ.__name__}"))
+        elif typ is str and not value.strip():
+            out.append(Problem(kind, subject, f"field '{key}' is empty"))
     group = entry.get("parallel_group")
     if group is not None and not isinstance(group, str):
         out.append(Problem("schema", subject, "field 'parallel_group' is not a string or null"))
@@ -357,6 +358,8 @@ def verify(root: str | os.PathLike[str] | None = None) -> list[Problem]:
         entry_problems = _entry_problems(entry, i)
         if entry_problems:
             problems.extend(entry_problems)
+            if isinstance(entry, dict) and isinstance(entry.get("path"), str):
+                listed.add(entry["path"])  # reported once, not again as "unlisted"
             continue
         doc = _to_document(entry, base)
         if doc.id in seen_ids:

@@ -35,7 +35,9 @@ def main() -> None:
 
 # subcommands: each verb lives in its own module and is registered here, one line each.
 from .count import count  # noqa: E402
+from .corpus import corpus  # noqa: E402
 from .models import models  # noqa: E402
 
 main.add_command(count)
+main.add_command(corpus)
 main.add_command(models)

@@ -1,0 +1,305 @@
+"""Reference corpus v1: the shipped files verify, tampering is detected, coverage holds."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from normtok import corpus
+from normtok.cli import main
+
+REQUIRED_LANGUAGES = [
+    "en", "zh-Hans", "zh-Hant", "ja", "ko", "ru", "ar", "hi", "es", "fr", "de", "pt", "vi",
+    "th", "id", "tr", "fa", "he", "bn", "ta", "uk", "pl", "it", "nl", "sw",
+]
+CODE_LANGUAGES = ["python", "javascript", "typescript", "rust", "go", "java", "c", "cpp",
+                  "sql", "shell"]
+STRUCTURED = ["json", "csv", "yaml", "html", "markdown"]
+FAMILIES = ["prose", "ui", "code", "math", "structured", "agent", "edge"]
+
+
+def base_language(tag: str) -> str:
+    """``pt-BR`` -> ``pt``, but keep the script for Chinese (``zh-Hans``)."""
+    parts = tag.split("-")
+    if parts[0] == "zh" and len(parts) > 1:
+        return "-".join(parts[:2])
+    return parts[0]
+
+
+@pytest.fixture(scope="module")
+def docs() -> list[corpus.Document]:
+    return corpus.load_manifest()
+
+
+@pytest.fixture()
+def copy(tmp_path: Path) -> Path:
+    """A private copy of the shipped corpus that a test may damage."""
+    root = corpus.default_root()
+    dst = tmp_path / "corpora"
+    dst.mkdir()
+    shutil.copytree(root / "LICENSES", dst / "LICENSES")
+    shutil.copytree(root / corpus.CORPUS_VERSION, dst / corpus.CORPUS_VERSION)
+    return dst
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def edit_manifest(root: Path, fn) -> None:  # noqa: ANN001
+    path = corpus.manifest_path(root)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    fn(data)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+# --- the shipped corpus --------------------------------------------------------------
+
+def test_shipped_corpus_verifies() -> None:
+    assert corpus.verify() == []
+
+
+def test_cli_verify_shipped_corpus_exit_0() -> None:
+    result = run("corpus", "verify")
+    assert result.exit_code == 0, result.output
+    assert "OK" in result.output
+
+
+def test_cli_verify_json_ok() -> None:
+    result = run("corpus", "verify", "--format", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.output) == {"ok": True, "problems": []}
+
+
+def test_default_root_and_env_override(monkeypatch, copy: Path) -> None:  # noqa: ANN001
+    assert (corpus.default_root() / "v1" / "manifest.json").is_file()
+    monkeypatch.setenv("NORMTOK_CORPUS", str(copy))
+    assert corpus.default_root() == copy.resolve()
+    assert len(corpus.load_manifest()) > 0
+
+
+# --- tampering is detected -------------------------------------------------------------
+
+def test_tampered_file_detected(copy: Path, docs) -> None:  # noqa: ANN001
+    target = next(d for d in docs if d.language == "ja" and d.domain == "prose")
+    path = copy / "v1" / target.path
+    raw = bytearray(path.read_bytes())
+    raw[10] = ord("X") if raw[10] != ord("X") else ord("Y")
+    path.write_bytes(bytes(raw))
+    problems = corpus.verify(copy)
+    assert any(p.kind == "hash" and p.subject == target.id for p in problems)
+    result = run("corpus", "verify", "--root", str(copy))
+    assert result.exit_code == 1
+    assert target.id in result.output and "sha256" in result.output
+
+
+def test_same_size_tamper_with_invalid_utf8_detected(copy: Path, docs) -> None:  # noqa: ANN001
+    target = next(d for d in docs if d.language == "en" and d.domain == "prose")
+    path = copy / "v1" / target.path
+    raw = bytearray(path.read_bytes())
+    raw[0] = 0xFF
+    path.write_bytes(bytes(raw))
+    kinds = {p.kind for p in corpus.verify(copy) if p.subject == target.id}
+    assert {"hash", "encoding"} <= kinds
+
+
+def test_missing_file_detected(copy: Path, docs) -> None:  # noqa: ANN001
+    target = next(d for d in docs if d.domain == "code:rust")
+    (copy / "v1" / target.path).unlink()
+    problems = corpus.verify(copy)
+    assert [p.kind for p in problems] == ["missing"]
+    result = run("corpus", "verify", "--root", str(copy))
+    assert result.exit_code == 1
+    assert target.id in result.output and "does not exist" in result.output
+
+
+def test_unlisted_file_detected(copy: Path) -> None:
+    (copy / "v1" / "prose" / "stray.txt").write_text("not in the manifest\n", encoding="utf-8")
+    problems = corpus.verify(copy)
+    assert [(p.kind, p.subject) for p in problems] == [("unlisted", "prose/stray.txt")]
+    assert run("corpus", "verify", "--root", str(copy)).exit_code == 1
+
+
+def test_entry_without_licence_text_detected(copy: Path) -> None:
+    def drop(data: dict) -> None:
+        data["documents"][0]["license"] = "LicenseRef-Unknown"
+
+    edit_manifest(copy, drop)
+    problems = corpus.verify(copy)
+    assert len(problems) == 1 and problems[0].kind == "license"
+    assert "LICENSES/LicenseRef-Unknown.txt" in problems[0].message
+    result = run("corpus", "verify", "--root", str(copy), "--format", "json")
+    assert result.exit_code == 1
+    assert json.loads(result.output)["problems"][0]["kind"] == "license"
+
+
+def test_entry_with_empty_licence_detected(copy: Path) -> None:
+    def drop(data: dict) -> None:
+        del data["documents"][5]["license"]
+        data["documents"][6]["license"] = " "
+
+    edit_manifest(copy, drop)
+    assert [p.kind for p in corpus.verify(copy)] == ["license", "license"]
+
+
+def test_deleted_licence_text_detected(copy: Path) -> None:
+    (copy / "LICENSES" / "BSD-3-Clause.txt").unlink()
+    problems = corpus.verify(copy)
+    assert problems and all(p.kind == "license" for p in problems)
+
+
+def test_wrong_size_and_split_mix_detected(copy: Path) -> None:
+    def damage(data: dict) -> None:
+        docs = data["documents"]
+        docs[0]["bytes"] += 1
+        grouped = next(d for d in docs[1:] if d["parallel_group"])
+        grouped["split"] = "evaluation" if grouped["split"] == "calibration" else "calibration"
+
+    edit_manifest(copy, damage)
+    kinds = {p.kind for p in corpus.verify(copy)}
+    assert {"size", "split"} <= kinds
+
+
+def test_missing_manifest_is_input_error(tmp_path: Path) -> None:
+    result = run("corpus", "verify", "--root", str(tmp_path))
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    result = run("corpus", "verify", "--root", str(tmp_path / "nope"))
+    assert result.exit_code == 2
+    assert corpus.verify(tmp_path)[0].kind == "manifest"
+
+
+# --- coverage (what the issue asks the corpus to contain) ------------------------------
+
+def test_size_and_utf8(docs) -> None:  # noqa: ANN001
+    total = sum(d.bytes for d in docs)
+    assert 2_000_000 <= total <= 5_000_000
+    for d in docs[:50]:
+        assert len(d.text()) == d.characters
+
+
+def test_language_coverage(docs) -> None:  # noqa: ANN001
+    by_lang: dict[str, int] = {}
+    count: dict[str, int] = {}
+    for d in docs:
+        if d.language != "zxx":
+            key = base_language(d.language)
+            by_lang[key] = by_lang.get(key, 0) + d.bytes
+            count[key] = count.get(key, 0) + 1
+    assert len(by_lang) >= 30
+    for lang in REQUIRED_LANGUAGES:
+        assert by_lang.get(lang, 0) >= 20_000, lang
+        assert count[lang] >= 4, lang
+
+
+def test_both_splits_have_every_major_language_and_domain(docs) -> None:  # noqa: ANN001
+    for split in corpus.SPLITS:
+        side = [d for d in docs if d.split == split]
+        langs = {base_language(d.language) for d in side}
+        assert set(REQUIRED_LANGUAGES) <= langs, (split, set(REQUIRED_LANGUAGES) - langs)
+        assert set(FAMILIES) <= {d.family for d in side}
+        assert {f"code:{c}" for c in CODE_LANGUAGES} <= {d.domain for d in side}
+        # every required language has parallel text on this side
+        parallel = {base_language(d.language) for d in side if d.parallel_group}
+        assert set(REQUIRED_LANGUAGES) <= parallel, set(REQUIRED_LANGUAGES) - parallel
+
+
+def test_domains(docs) -> None:  # noqa: ANN001
+    domains = {d.domain for d in docs}
+    assert {f"code:{c}" for c in CODE_LANGUAGES} <= domains
+    assert {f"structured:{s}" for s in STRUCTURED} <= domains
+    assert {"prose", "ui", "math", "agent", "edge"} <= domains
+
+
+def test_parallel_groups(docs) -> None:  # noqa: ANN001
+    groups: dict[str, list[corpus.Document]] = {}
+    for d in docs:
+        if d.parallel_group:
+            groups.setdefault(d.parallel_group, []).append(d)
+    assert {"udhr.a01-15", "udhr.a16-30", "django-ui.a", "django-ui.b",
+            "install-guide.ch01", "install-guide.ch02"} <= set(groups)
+    for name, members in groups.items():
+        assert len({d.split for d in members}) == 1, name
+        langs = [d.language for d in members]
+        assert len(langs) == len(set(langs)), name  # one document per language
+    assert len(groups["udhr.a01-15"]) >= 30
+
+
+def test_edge_content_present(docs) -> None:  # noqa: ANN001
+    text = "".join(t for _, t in corpus.iter_documents(domain="edge"))
+    assert "\u200d" in text  # ZWJ sequences
+    assert any(ord(c) > 0x1F000 for c in text)  # emoji
+    assert "   " in text  # whitespace runs
+    assert "Ã" in text  # mojibake
+
+
+def test_prose_documents_have_calibration_length(docs) -> None:  # noqa: ANN001
+    prose = [d for d in docs if d.family == "prose"]
+    ok = [d for d in prose if 1_000 <= d.characters <= 20_000]
+    assert len(ok) / len(prose) >= 0.9
+
+
+def test_sources_and_attribution(docs) -> None:  # noqa: ANN001
+    for d in docs:
+        assert d.source.registry in {"pypi", "npm", "debian"}
+        assert d.source.version and d.source.path and d.attribution
+        assert corpus.license_ids(d.license)
+
+
+# --- the API ------------------------------------------------------------------------------
+
+def test_iter_documents_filters() -> None:
+    items = list(corpus.iter_documents(split="evaluation", language="ko", domain="prose"))
+    assert items
+    for doc, text in items:
+        assert doc.split == "evaluation" and doc.language == "ko" and doc.domain == "prose"
+        assert len(text) == doc.characters
+    code = list(corpus.iter_documents(domain="code"))
+    assert {d.domain for d, _ in code} >= {"code:python", "code:rust"}
+    with pytest.raises(ValueError):
+        list(corpus.iter_documents(split="train"))
+
+
+def test_license_ids() -> None:
+    assert corpus.license_ids("GPL-2.0-or-later OR CC-BY-SA-3.0") == [
+        "GPL-2.0-or-later", "CC-BY-SA-3.0"]
+    assert corpus.license_ids("(MIT OR Apache-2.0)") == ["MIT", "Apache-2.0"]
+
+
+def test_stats_api_totals(docs) -> None:  # noqa: ANN001
+    rows = corpus.stats(by=("family",))
+    assert sum(r["documents"] for r in rows) == len(docs)
+    assert sum(r["bytes"] for r in rows) == sum(d.bytes for d in docs)
+    assert corpus.stats(by=())[0]["documents"] == len(docs)
+    with pytest.raises(ValueError):
+        corpus.stats(by=("colour",))
+
+
+# --- the CLI stats ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv", "jsonl"])
+def test_cli_stats_formats(fmt: str) -> None:
+    result = run("corpus", "stats", "--format", fmt)
+    assert result.exit_code == 0, result.output
+    if fmt == "json":
+        rows = json.loads(result.output)
+        assert {"language", "domain", "documents", "bytes"} <= set(rows[0])
+        assert {r["language"] for r in rows} >= set(REQUIRED_LANGUAGES) - {"pt"}
+    elif fmt == "jsonl":
+        assert all(json.loads(line) for line in result.output.splitlines())
+    elif fmt == "csv":
+        assert result.output.splitlines()[0].startswith("language,domain,documents,bytes")
+    else:
+        assert "TOTAL" in result.output and "zh-Hant" in result.output
+
+
+def test_cli_stats_by_and_split() -> None:
+    result = run("corpus", "stats", "--by", "family", "--split", "evaluation", "--format", "json")
+    assert result.exit_code == 0
+    assert {r["family"] for r in json.loads(result.output)} == set(FAMILIES)
+    bad = run("corpus", "stats", "--by", "colour")
+    assert bad.exit_code == 2 and "colour" in bad.output
