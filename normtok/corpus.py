@@ -29,6 +29,7 @@ Manifest (``v1/manifest.json``)::
           "license": "MIT",                 # SPDX expression
           "attribution": "...",
           "derived": false,                 # true if built (not only extracted) from the source
+          "nfc": true,                      # whether the text (as found) is in Unicode NFC
           "notes": null
         }, ...
       ]
@@ -43,6 +44,7 @@ import hashlib
 import json
 import os
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -118,6 +120,8 @@ class Document:
     license: str
     attribution: str
     derived: bool = False
+    nfc: bool | None = None
+    """Whether the text is NFC-normalised (texts are stored as found, never normalised)."""
     notes: str | None = None
     root: Path = field(default=Path("."), compare=False, repr=False)
     """Directory holding the manifest (so ``root / path`` is the file)."""
@@ -248,6 +252,7 @@ def _to_document(entry: dict, base: Path) -> Document:
         license=entry["license"],
         attribution=entry["attribution"],
         derived=bool(entry.get("derived", False)),
+        nfc=entry.get("nfc"),
         notes=entry.get("notes"),
         root=base,
     )
@@ -327,7 +332,8 @@ def verify(root: str | os.PathLike[str] | None = None) -> list[Problem]:
 
     Checks: the manifest parses and every entry follows the schema; ids and
     paths are unique and stay inside the version directory; each file exists,
-    is valid UTF-8 and matches its SHA-256, byte and character counts; the
+    is valid UTF-8 and matches its SHA-256, byte and character counts (and its
+    ``nfc`` flag when given); the
     language, domain and split values are well-formed; every SPDX identifier in
     a ``license`` has ``LICENSES/<id>.txt``; each parallel group sits in one split
     and has at least two languages; no file under the version directory is
@@ -418,6 +424,8 @@ def verify(root: str | os.PathLike[str] | None = None) -> list[Problem]:
         except UnicodeDecodeError as exc:
             problems.append(Problem("encoding", doc.id, f"{doc.path}: not UTF-8 ({exc})"))
             continue
+        if doc.nfc is not None and unicodedata.is_normalized("NFC", text) != doc.nfc:
+            problems.append(Problem("nfc", doc.id, f"{doc.path}: nfc flag is wrong"))
         if len(text) != doc.characters:
             problems.append(
                 Problem(
