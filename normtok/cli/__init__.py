@@ -34,10 +34,16 @@ def main() -> None:
 
 
 # subcommands: each verb lives in its own module and is registered here, one line each.
+from .compare import compare  # noqa: E402
+from .convert import convert  # noqa: E402
 from .count import count  # noqa: E402
 from .corpus import corpus  # noqa: E402
 from .models import models  # noqa: E402
+from .tables import tables  # noqa: E402
 
 main.add_command(count)
 main.add_command(corpus)
 main.add_command(models)
+main.add_command(tables)
+main.add_command(convert)
+main.add_command(compare)

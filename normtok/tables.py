@@ -1,0 +1,1186 @@
+"""Conversion tables: tokens per NT for every tokenizer and text class, measured on the corpus.
+
+Why this exists: a billing system often holds only counts (a usage log, an invoice) and needs
+them in another vendor's tokens or in NT. The tables turn corpus measurements into importable
+rows; :func:`convert` applies them. Everything here is deterministic: the same corpus, registry
+and NT version give byte-identical files (no timestamps, fixed ordering, fixed rounding, seeded
+resampling), so a rebuild can be checked against the published copy.
+
+Method (normative text in ``spec/tables/README.md``):
+
+* per (tokenizer, class) on the calibration split: ``ratio`` = total tokens / total NT (ratio of
+  sums); ``ratio_ci_*`` = 90% percentile bootstrap of that ratio (1000 document resamples, seeded by
+  the class name); ``interval_*`` = 90% prediction interval for the tokens/NT of *one new
+  document* of the class: ``ratio * exp(+-t(0.95, df) * s * sqrt(1 + 1/n))`` where ``s`` is the SD of
+  per-document log ratios shrunk towards the pooled SD of all classes of the same kind
+  (``s^2 = (d0*s0^2 + (n-1)*s_c^2) / (d0 + n-1)``, ``d0 = 4``, ``df = d0 + n - 1``);
+* pairs (tokenizer A -> tokenizer B): ``factor`` = tokens_B / tokens_A over the class (= ratio_B /
+  ratio_A), interval from the per-document log(tokens_B / tokens_A) the same way (the errors of two
+  tokenizers on one document are strongly correlated, so the pair is measured, not composed);
+* blended profiles: weights are shares of NT; ratio = sum(w * ratio_c); the interval is the 5% and
+  95% quantile of the mixture of the components' (log-normal) predictive distributions.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import hashlib
+import io
+import json
+import math
+import os
+import random
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from .errors import NormtokError
+
+__all__ = [
+    "TABLES_SCHEMA", "PROFILES", "DEFAULT_PROFILE", "LEVEL", "Tables", "Conversion", "DocCounts",
+    "default_dir", "load", "convert", "build", "measure", "compute", "write", "evaluate",
+    "summarize_evaluation", "classes_of",
+]
+
+TABLES_SCHEMA = "normtok.tables/1"
+LEVEL = 0.90
+BOOTSTRAP_REPLICATES = 1000
+PRIOR_DF = 4
+"""d0: pseudo-degrees of freedom of the pooled SD (variance shrinkage for small classes)."""
+LONG_DOCUMENT_CHARS = 2000
+"""Evaluation targets apply to documents of at least this many characters."""
+ENV_VAR = "NORMTOK_TABLES"
+TABLE_NAMES = ("ratios", "pairs", "documents")
+NATURAL_FAMILIES = ("prose", "ui")
+"""A language class holds the documents of that language in these domain families."""
+
+# Weights are shares of NT (content volume). They are documented assumptions about workloads,
+# not measurements; change them only with a new table version.
+PROFILES: dict[str, dict[str, Any]] = {
+    "chat-global": {
+        "description": "Global assistant chat: natural language in the main LLM traffic languages, "
+                       "with some code and Markdown.",
+        "weights": {
+            "en": 0.45, "zh-Hans": 0.08, "es": 0.06, "fr": 0.04, "de": 0.04, "ja": 0.04, "pt-BR": 0.04,
+            "ru": 0.03, "ko": 0.02, "it": 0.02, "id": 0.02, "hi": 0.02, "ar": 0.02, "tr": 0.01,
+            "vi": 0.01, "pl": 0.01, "nl": 0.01, "code": 0.05, "structured:markdown": 0.03,
+        },
+    },
+    "code-agent": {
+        "description": "Coding agent traffic: source code, tool schemas and calls, JSON, English prose.",
+        "weights": {"code": 0.45, "agent": 0.30, "structured:json": 0.10, "en": 0.10,
+                    "structured:markdown": 0.05},
+    },
+    "chat-zh": {
+        "description": "Chinese (Simplified) assistant chat with some English, code and Markdown.",
+        "weights": {"zh-Hans": 0.75, "en": 0.15, "code": 0.05, "structured:markdown": 0.05},
+    },
+}
+DEFAULT_PROFILE = "chat-global"
+
+# ISO 15924 script of language tags without a script subtag (CLDR likely subtags).
+DEFAULT_SCRIPTS = {
+    "am": "Ethi", "ar": "Arab", "bg": "Cyrl", "bn": "Beng", "ca": "Latn", "cs": "Latn", "da": "Latn",
+    "de": "Latn", "el": "Grek", "en": "Latn", "es": "Latn", "fa": "Arab", "fi": "Latn", "fr": "Latn",
+    "he": "Hebr", "hi": "Deva", "hr": "Latn", "hu": "Latn", "id": "Latn", "it": "Latn", "ja": "Jpan",
+    "ko": "Kore", "ms": "Latn", "nb": "Latn", "nl": "Latn", "pl": "Latn", "pt": "Latn", "ro": "Latn",
+    "ru": "Cyrl", "sk": "Latn", "sv": "Latn", "sw": "Latn", "ta": "Taml", "th": "Thai", "tl": "Latn",
+    "tr": "Latn", "uk": "Cyrl", "ur": "Arab", "vi": "Latn",
+}
+
+# one-sided 95% quantiles of Student's t, df = 1..30
+_T95 = (6.313752, 2.919986, 2.353363, 2.131847, 2.015048, 1.943180, 1.894579, 1.859548, 1.833113,
+        1.812461, 1.795885, 1.782288, 1.770933, 1.761310, 1.753050, 1.745884, 1.739607, 1.734064,
+        1.729133, 1.724718, 1.720743, 1.717144, 1.713872, 1.710882, 1.708141, 1.705618, 1.703288,
+        1.701131, 1.699127, 1.697261)
+_Z95 = 1.6448536269514722
+
+
+def t95(df: int) -> float:
+    """One-sided 95% Student t quantile (table to 30 df, Cornish-Fisher expansion beyond)."""
+    if df < 1:
+        raise ValueError("df must be >= 1")
+    if df <= len(_T95):
+        return _T95[df - 1]
+    z = _Z95
+    return z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
+
+
+def script_of(language: str) -> str | None:
+    """ISO 15924 script of a BCP 47 tag: its script subtag, else the language's usual script."""
+    for part in language.split("-")[1:]:
+        if len(part) == 4 and part[:1].isupper():
+            return part
+    return DEFAULT_SCRIPTS.get(language.split("-")[0])
+
+
+def _r(x: float | None, digits: int = 6) -> float | None:
+    """Fixed rounding so that files are byte-identical across platforms' last-ulp differences."""
+    if x is None or not math.isfinite(x):
+        return None
+    return float(f"{x:.{digits}g}")
+
+
+# --- measurement ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DocCounts:
+    """One corpus document with its NT and the exact tokens of every tokenizer."""
+
+    id: str
+    sha256: str
+    split: str
+    language: str
+    domain: str
+    characters: int
+    bytes: int
+    nt_milli: int
+    tokens: dict[str, int]
+    parallel_group: str | None = None
+
+    @property
+    def family(self) -> str:
+        return self.domain.split(":", 1)[0]
+
+
+@dataclass(frozen=True)
+class TokenizerInfo:
+    id: str
+    sha256: str
+    vendor: str
+    format: str
+    engine: str
+
+
+@dataclass
+class Measurement:
+    """Everything the tables are computed from (what ``documents.*`` publishes)."""
+
+    nt_version: str
+    corpus_version: str
+    registry_version: str
+    tokenizers: list[TokenizerInfo]
+    docs: list[DocCounts]
+
+
+def _nt_functions() -> tuple[Callable[[Sequence[str]], list[int]], str]:
+    try:
+        from . import nt  # type: ignore[attr-defined]
+    except ImportError as exc:
+        raise NormtokError("NT-1 is not available in this installation (normtok/nt.py is missing)") from exc
+    return nt.nt_milli_many, nt.NT_VERSION
+
+
+def measure(
+    tokenizer_ids: Sequence[str] | None = None,
+    documents: Iterable[tuple[Any, str]] | None = None,
+    nt_milli_many: Callable[[Sequence[str]], list[int]] | None = None,
+    nt_version: str | None = None,
+    corpus_version: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Measurement:
+    """Count every (tokenizer, document) once, exactly, and NT of every document.
+
+    ``documents`` yields ``(corpus.Document, text)`` (default: the whole corpus); tokenizers
+    default to every registered tokenizer whose files are available offline.
+    """
+    from . import corpus
+    from .adapters import tokenizer
+    from .registry import entries, registry_version
+
+    if nt_milli_many is None:
+        nt_milli_many, nt_version = _nt_functions()
+    pairs = list(documents if documents is not None else corpus.iter_documents())
+    texts = [t for _, t in pairs]
+    ids = list(tokenizer_ids) if tokenizer_ids is not None else [e.id for e in entries().values() if e.available]
+    infos: list[TokenizerInfo] = []
+    counts: dict[str, list[int]] = {}
+    for tid in ids:
+        ad = tokenizer(tid)
+        if progress:
+            progress(f"counting {len(texts)} documents with {ad.entry.id}")
+        counts[ad.entry.id] = ad.count_many(texts)
+        infos.append(TokenizerInfo(ad.entry.id, ad.sha256, ad.entry.vendor, ad.entry.format or "", ad.engine))
+    if progress:
+        progress(f"measuring NT of {len(texts)} documents")
+    nts = list(nt_milli_many(texts))
+    docs = [
+        DocCounts(
+            id=d.id, sha256=d.sha256, split=d.split, language=d.language, domain=d.domain,
+            characters=len(t), bytes=len(t.encode("utf-8")), nt_milli=int(n),
+            tokens={info.id: counts[info.id][i] for info in infos}, parallel_group=d.parallel_group,
+        )
+        for i, ((d, t), n) in enumerate(zip(pairs, nts))
+    ]
+    return Measurement(
+        nt_version=str(nt_version), corpus_version=corpus_version or corpus.CORPUS_VERSION,
+        registry_version=registry_version(), tokenizers=infos, docs=docs,
+    )
+
+
+# --- classes ----------------------------------------------------------------------------------
+
+def classes_of(language: str, domain: str) -> list[tuple[str, str]]:
+    """The (class, kind) pairs a document belongs to: its language (natural text only), domain, family."""
+    out: list[tuple[str, str]] = []
+    family = domain.split(":", 1)[0]
+    if language != "zxx" and family in NATURAL_FAMILIES:
+        out.append((language, "language"))
+    out.append((domain, "domain"))
+    if family != domain:
+        out.append((family, "domain"))
+    return out
+
+
+def _group(docs: Sequence[DocCounts]) -> dict[str, tuple[str, list[DocCounts]]]:
+    groups: dict[str, tuple[str, list[DocCounts]]] = {}
+    for d in docs:
+        for cls, kind in classes_of(d.language, d.domain):
+            groups.setdefault(cls, (kind, []))[1].append(d)
+    return groups
+
+
+def _leaf(cls: str, kind: str) -> bool:
+    """Classes that partition documents (pooled SD uses only these, so no document counts twice)."""
+    return kind == "language" or ":" in cls or cls not in ("code", "structured")
+
+
+# --- statistics -------------------------------------------------------------------------------
+
+def wquantile(values: Sequence[float], q: float, weights: Sequence[float] | None = None) -> float:
+    """Hazen (type 5) quantile, weighted: positions at the midpoints of cumulative weights."""
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    xs = [values[i] for i in order]
+    ws = [1.0] * len(xs) if weights is None else [weights[i] for i in order]
+    total = sum(ws)
+    if len(xs) == 1:
+        return xs[0]
+    pos, acc = [], 0.0
+    for w in ws:
+        pos.append((acc + w / 2) / total)
+        acc += w
+    if q <= pos[0]:
+        return xs[0]
+    if q >= pos[-1]:
+        return xs[-1]
+    j = bisect.bisect_right(pos, q)
+    lo, hi = pos[j - 1], pos[j]
+    return xs[j - 1] + (xs[j] - xs[j - 1]) * (q - lo) / (hi - lo)
+
+
+@dataclass
+class Dist:
+    """Per-document values of one quantity (tokens/NT or tokens_B/tokens_A) over one class."""
+
+    num: list[int]
+    den: list[int]
+    scale: int = 1
+    """1000 when the denominator is NT in thousandths (so values are tokens per NT)."""
+
+    @property
+    def n(self) -> int:
+        return len(self.num)
+
+    @cached_property
+    def center(self) -> float:
+        return self.scale * sum(self.num) / sum(self.den)
+
+    @cached_property
+    def values(self) -> list[float]:
+        return [self.scale * a / b for a, b in zip(self.num, self.den)]
+
+    @cached_property
+    def logs(self) -> list[float]:
+        return [math.log(v) for v in self.values]
+
+    @cached_property
+    def ss(self) -> float:
+        """Sum of squared deviations of the log values from their mean (n-1 degrees of freedom)."""
+        m = sum(self.logs) / self.n
+        return sum((x - m) ** 2 for x in self.logs)
+
+    def cv(self) -> float | None:
+        if self.n < 2:
+            return None
+        vals = self.values
+        mean = sum(vals) / self.n
+        return math.sqrt(sum((v - mean) ** 2 for v in vals) / (self.n - 1)) / mean
+
+
+@dataclass
+class Spread:
+    """The predictive spread of one class on the log scale: half-width of the 90% interval."""
+
+    log_sd: float
+    df: int
+    half_width: float
+
+    @property
+    def sigma(self) -> float:
+        """SD of the normal that has the same 90% interval (used to mix components of a profile)."""
+        return self.half_width / _Z95
+
+
+def pooled_ss(dists: Iterable[Dist]) -> tuple[float, int]:
+    ss, df = 0.0, 0
+    for d in dists:
+        if d.n >= 2:
+            ss += d.ss
+            df += d.n - 1
+    return ss, df
+
+
+def spread(d: Dist, pool: tuple[float, int]) -> Spread:
+    pool_ss, pool_df = pool
+    s0sq = pool_ss / pool_df if pool_df else 0.0
+    own_df = d.n - 1
+    d0 = PRIOR_DF if pool_df else 0
+    df = d0 + own_df
+    if df < 1:
+        return Spread(0.0, 0, 0.0)
+    ssq = (d0 * s0sq + d.ss) / df
+    s = math.sqrt(ssq)
+    return Spread(s, df, t95(df) * s * math.sqrt(1 + 1 / d.n))
+
+
+def _phi(x: float) -> float:
+    return 0.5 * (1 + math.erf(x / math.sqrt(2)))
+
+
+def mixture_quantile(q: float, comps: Sequence[tuple[float, float, float]]) -> float:
+    """Quantile of a mixture of normals ``(weight, mean, sd)`` (bisection; deterministic)."""
+    def cdf(y: float) -> float:
+        return sum(w * (_phi((y - m) / s) if s > 0 else float(y >= m)) for w, m, s in comps)
+    lo = min(m - 10 * s for _, m, s in comps) - 1e-9
+    hi = max(m + 10 * s for _, m, s in comps) + 1e-9
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if cdf(mid) < q:
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
+
+
+def _bootstrap_indices(cls: str, n: int) -> Any:
+    """B x n resample indices, seeded by the class name only (paired across tokenizers)."""
+    import numpy as np
+
+    rng = random.Random(f"normtok-tables/bootstrap/{cls}")
+    idx = [int(rng.random() * n) for _ in range(BOOTSTRAP_REPLICATES * n)]
+    return np.array(idx, dtype=np.int64).reshape(BOOTSTRAP_REPLICATES, n)
+
+
+def _boot_ratios(idx: Any, d: Dist) -> Any:
+    import numpy as np
+
+    a, b = np.asarray(d.num, dtype=np.int64), np.asarray(d.den, dtype=np.int64)
+    return d.scale * a[idx].sum(axis=1) / b[idx].sum(axis=1)
+
+
+def _ci(samples: Any) -> tuple[float, float]:
+    import numpy as np
+
+    s = np.sort(np.asarray(samples, dtype=np.float64))
+    lo_q, hi_q = (1 - LEVEL) / 2, 1 - (1 - LEVEL) / 2
+    return float(np.quantile(s, lo_q)), float(np.quantile(s, hi_q))
+
+
+@dataclass
+class ClassInfo:
+    """One class of the tables: its documents (calibration split) and, for profiles, the weights."""
+
+    name: str
+    kind: str
+    language: str | None
+    script: str | None
+    domain: str | None
+    docs: list[DocCounts] = field(default_factory=list)
+    weights: dict[str, float] | None = None
+    description: str = ""
+
+
+def _usable(d: DocCounts, tokenizer_ids: Sequence[str]) -> bool:
+    return d.nt_milli > 0 and all(d.tokens.get(t, 0) > 0 for t in tokenizer_ids)
+
+
+def _class_infos(calib: Sequence[DocCounts], profiles: dict[str, dict[str, Any]]) -> list[ClassInfo]:
+    """Language classes, then domain classes, then profiles; each sorted by name."""
+    groups = _group(calib)
+    out = []
+    order = {"language": 0, "domain": 1}
+    for cls, (kind, docs) in sorted(groups.items(), key=lambda kv: (order[kv[1][0]], kv[0])):
+        out.append(ClassInfo(cls, kind, cls if kind == "language" else None,
+                             script_of(cls) if kind == "language" else None,
+                             cls if kind == "domain" else None, docs))
+    for name in sorted(profiles):
+        weights = profiles[name]["weights"]
+        missing = [c for c in weights if c not in groups]
+        if missing:
+            raise NormtokError(f"profile {name!r}: no calibration documents for {', '.join(missing)}")
+        if abs(sum(weights.values()) - 1) > 1e-9:
+            raise NormtokError(f"profile {name!r}: weights sum to {sum(weights.values())}, not 1")
+        members = {d.id for c in weights for d in groups[c][1]}
+        out.append(ClassInfo(name, "profile", None, None, None, [d for d in calib if d.id in members],
+                             dict(weights), profiles[name].get("description", "")))
+    return out
+
+
+# --- computing the tables ---------------------------------------------------------------------
+
+METHODS = {
+    "ratio": "tokens per NT of a class = sum of tokens / sum of NT over its calibration documents "
+             "(ratio of sums); for a profile, sum over components of weight * component ratio "
+             "(weights are shares of NT)",
+    "factor": "tokenizer A -> B factor of a class = sum of B tokens / sum of A tokens (= ratio_B / ratio_A)",
+    "ratio_ci": f"{LEVEL:.0%} percentile bootstrap of the ratio of sums: {BOOTSTRAP_REPLICATES} resamples of "
+                "the class's documents with replacement, indices from Python random.Random seeded with "
+                "'normtok-tables/bootstrap/<class>' (the same resamples for every tokenizer); profiles "
+                "resample each component and combine with the weights",
+    "interval": f"{LEVEL:.0%} prediction interval for one new document of the class: "
+                "center * exp(+-t95(df) * s * sqrt(1 + 1/n)), s^2 = (d0*s0^2 + SS)/(d0 + n - 1), where SS "
+                "is the sum of squared deviations of the documents' log ratios from their mean, s0^2 the "
+                "pooled variance of all language (or all leaf domain) classes for the same tokenizer or "
+                f"pair, d0 = {PRIOR_DF}, df = d0 + n - 1; profiles: 5% and 95% quantiles of the weighted "
+                "mixture of the components' log-normal predictive distributions (each with its interval)",
+    "quantiles": "p05/p50/p95 are Hazen (type 5) quantiles of the per-document ratios (profiles: "
+                 "weighted, each component weight spread equally over its documents)",
+    "cv": "coefficient of variation (sample SD / mean) of the per-document ratios",
+    "language_class": "documents of that BCP 47 tag in the domain families " + ", ".join(NATURAL_FAMILIES),
+    "domain_class": "documents of that domain (code:python) or family (code = every code:<lang>)",
+    "documents": "a document enters the tables only if its NT and every tokenizer's count are > 0",
+}
+
+
+def _describe(c: ClassInfo) -> str:
+    if c.kind == "language":
+        return f"natural-language text tagged {c.name} (script {c.script or 'unknown'})"
+    return f"documents of domain {c.name}" if ":" in c.name or c.name not in ("code", "structured") \
+        else f"every {c.name}:<...> document"
+
+
+def _plain_row(d: Dist, sp: Spread) -> dict[str, Any]:
+    return {
+        "documents": d.n, "center": d.center,
+        "interval_low": d.center * math.exp(-sp.half_width), "interval_high": d.center * math.exp(sp.half_width),
+        "p05": wquantile(d.values, 0.05), "p50": wquantile(d.values, 0.5), "p95": wquantile(d.values, 0.95),
+        "cv": d.cv(), "log_sd": sp.log_sd, "interval_df": sp.df,
+    }
+
+
+def _profile_row(c: ClassInfo, center: float, dists: dict[str, Dist], spreads: dict[str, Spread],
+                 centers: dict[str, float]) -> dict[str, Any]:
+    assert c.weights is not None
+    comps = list(c.weights.items())
+    mix = [(w, math.log(centers[k]), spreads[k].sigma) for k, w in comps]
+    vals: list[float] = []
+    wts: list[float] = []
+    for k, w in comps:
+        vals += dists[k].values
+        wts += [w / dists[k].n] * dists[k].n
+    mean = sum(v * w for v, w in zip(vals, wts))
+    var = sum(w * (v - mean) ** 2 for v, w in zip(vals, wts))
+    return {
+        "documents": len(c.docs), "center": center,
+        "interval_low": math.exp(mixture_quantile((1 - LEVEL) / 2, mix)),
+        "interval_high": math.exp(mixture_quantile(1 - (1 - LEVEL) / 2, mix)),
+        "p05": wquantile(vals, 0.05, wts), "p50": wquantile(vals, 0.5, wts), "p95": wquantile(vals, 0.95, wts),
+        "cv": math.sqrt(var) / mean, "log_sd": None, "interval_df": None,
+    }
+
+
+def _class_rows(classes: Sequence[ClassInfo], num: Callable[[DocCounts], int], den: Callable[[DocCounts], int],
+                profile_center: Callable[[ClassInfo], float],
+                scale: int = 1) -> tuple[dict[str, dict[str, Any]], dict[str, Dist]]:
+    dists = {c.name: Dist([num(d) for d in c.docs], [den(d) for d in c.docs], scale)
+             for c in classes if c.kind != "profile"}
+    kind = {c.name: c.kind for c in classes}
+    pools = {k: pooled_ss(dists[c.name] for c in classes if c.kind == k and _leaf(c.name, k))
+             for k in ("language", "domain")}
+    spreads = {name: spread(d, pools[kind[name]]) for name, d in dists.items()}
+    centers = {name: d.center for name, d in dists.items()}
+    rows = {}
+    for c in classes:
+        if c.kind == "profile":
+            rows[c.name] = _profile_row(c, profile_center(c), dists, spreads, centers)
+        else:
+            rows[c.name] = _plain_row(dists[c.name], spreads[c.name])
+    return rows, dists
+
+
+def compute(m: Measurement, profiles: dict[str, dict[str, Any]] | None = None,
+            split: str = "calibration") -> dict[str, Any]:
+    """The table rows (``ratios``, ``pairs``, ``documents``) and ``metadata`` from a measurement."""
+    profiles = PROFILES if profiles is None else profiles
+    tids = [t.id for t in m.tokenizers]
+    sha = {t.id: t.sha256 for t in m.tokenizers}
+    excluded = sorted(d.id for d in m.docs if not _usable(d, tids))
+    calib = [d for d in m.docs if d.split == split and _usable(d, tids)]
+    if not calib:
+        raise NormtokError(f"no usable documents in the {split!r} split")
+    classes = _class_infos(calib, profiles)
+    boot = {c.name: _bootstrap_indices(c.name, len(c.docs)) for c in classes if c.kind != "profile"}
+    common = {"nt_version": m.nt_version, "corpus_version": m.corpus_version, "split": split}
+
+    def cls_cols(c: ClassInfo) -> dict[str, Any]:
+        return {"class": c.name, "class_kind": c.kind, "language": c.language, "script": c.script,
+                "domain": c.domain}
+
+    # tokens per NT, unrounded, for combining profile components
+    per_nt: dict[tuple[str, str], float] = {}
+    for tid in tids:
+        for c in classes:
+            if c.kind != "profile":
+                per_nt[tid, c.name] = 1000 * sum(d.tokens[tid] for d in c.docs) / sum(d.nt_milli for d in c.docs)
+
+    def profile_ratio(tid: str, c: ClassInfo) -> float:
+        assert c.weights is not None
+        return sum(w * per_nt[tid, k] for k, w in c.weights.items())
+
+    ratios: list[dict[str, Any]] = []
+    for tid in tids:
+        rows, dists = _class_rows(classes, lambda d, t=tid: d.tokens[t], _nt,
+                                  lambda c, t=tid: profile_ratio(t, c), scale=1000)
+        for c in classes:
+            s = rows[c.name]
+            plain = c.kind != "profile"
+            if plain:
+                ci = _ci(_boot_ratios(boot[c.name], dists[c.name]))
+            else:
+                assert c.weights is not None
+                acc = sum(w * _boot_ratios(boot[k], dists[k]) for k, w in c.weights.items())
+                ci = _ci(acc)
+            ratios.append({
+                **common, "tokenizer_id": tid, "tokenizer_sha256": sha[tid], **cls_cols(c),
+                "documents": s["documents"],
+                "characters": sum(d.characters for d in c.docs) if plain else None,
+                "total_tokens": sum(d.tokens[tid] for d in c.docs) if plain else None,
+                "total_nt": sum(d.nt_milli for d in c.docs) / 1000 if plain else None,
+                "ratio": _r(s["center"]), "ratio_ci_low": _r(ci[0]), "ratio_ci_high": _r(ci[1]),
+                "interval_low": _r(s["interval_low"]), "interval_high": _r(s["interval_high"]),
+                "p05": _r(s["p05"]), "p50": _r(s["p50"]), "p95": _r(s["p95"]), "cv": _r(s["cv"]),
+                "log_sd": _r(s["log_sd"]), "interval_df": s["interval_df"],
+            })
+
+    pairs: list[dict[str, Any]] = []
+    for a in tids:
+        for b in tids:
+            if a == b:
+                continue
+            rows, _ = _class_rows(classes, lambda d, t=b: d.tokens[t], lambda d, t=a: d.tokens[t],
+                                  lambda c, a=a, b=b: profile_ratio(b, c) / profile_ratio(a, c))
+            for c in classes:
+                s = rows[c.name]
+                pairs.append({
+                    **common, "from_tokenizer_id": a, "from_sha256": sha[a], "to_tokenizer_id": b,
+                    "to_sha256": sha[b], "class": c.name, "class_kind": c.kind, "documents": s["documents"],
+                    "factor": _r(s["center"]), "interval_low": _r(s["interval_low"]),
+                    "interval_high": _r(s["interval_high"]), "p05": _r(s["p05"]), "p50": _r(s["p50"]),
+                    "p95": _r(s["p95"]), "log_sd": _r(s["log_sd"]), "interval_df": s["interval_df"],
+                })
+
+    documents = [
+        {"corpus_version": m.corpus_version, "doc_id": d.id, "doc_sha256": d.sha256, "split": d.split,
+         "language": d.language, "domain": d.domain, "parallel_group": d.parallel_group,
+         "characters": d.characters, "bytes": d.bytes, "nt_version": m.nt_version, "nt_milli": d.nt_milli,
+         "tokenizer_id": t, "tokenizer_sha256": sha[t], "tokens": d.tokens[t]}
+        for d in sorted(m.docs, key=lambda x: x.id) for t in tids
+    ]
+    metadata = {
+        "schema": TABLES_SCHEMA,
+        "nt_version": m.nt_version,
+        "corpus_version": m.corpus_version,
+        "registry_version": m.registry_version,
+        "split": split,
+        "level": LEVEL,
+        "default_class": DEFAULT_PROFILE if DEFAULT_PROFILE in profiles else None,
+        "tokenizers": [{"id": t.id, "sha256": t.sha256, "vendor": t.vendor, "format": t.format,
+                        "engine": t.engine} for t in m.tokenizers],
+        "classes": [{"class": c.name, "kind": c.kind, "language": c.language, "script": c.script,
+                     "domain": c.domain, "documents": len(c.docs), "weights": c.weights,
+                     "description": c.description or _describe(c)} for c in classes],
+        "excluded_documents": excluded,
+        "methods": METHODS,
+    }
+    return {"ratios": ratios, "pairs": pairs, "documents": documents, "metadata": metadata}
+
+
+def _nt(d: DocCounts) -> int:
+    return d.nt_milli
+
+
+def measurement_from_documents(rows: Sequence[dict[str, Any]], metadata: dict[str, Any]) -> Measurement:
+    """Rebuild a :class:`Measurement` from published ``documents`` rows (no tokenizer needed)."""
+    tokenizers = [TokenizerInfo(t["id"], t["sha256"], t.get("vendor", ""), t.get("format", ""), t.get("engine", ""))
+                  for t in metadata["tokenizers"]]
+    by_doc: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        d = by_doc.setdefault(r["doc_id"], {**r, "tokens": {}})
+        d["tokens"][r["tokenizer_id"]] = r["tokens"]
+    docs = [DocCounts(id=d["doc_id"], sha256=d["doc_sha256"], split=d["split"], language=d["language"],
+                      domain=d["domain"], characters=d["characters"], bytes=d["bytes"], nt_milli=d["nt_milli"],
+                      tokens=d["tokens"], parallel_group=d.get("parallel_group")) for d in by_doc.values()]
+    return Measurement(metadata["nt_version"], metadata["corpus_version"], metadata["registry_version"],
+                       tokenizers, docs)
+
+
+# --- files ------------------------------------------------------------------------------------
+
+_S, _I, _F = "string", "int64", "float64"
+_VERSIONS = [
+    ("nt_version", _S, False, "NT definition version the NT totals were measured with"),
+    ("corpus_version", _S, False, "reference corpus version"),
+]
+COLUMNS: dict[str, list[tuple[str, str, bool, str]]] = {
+    "ratios": [
+        *_VERSIONS,
+        ("split", _S, False, "corpus split the row was fitted on (calibration)"),
+        ("tokenizer_id", _S, False, "normtok tokenizer id (normtok models)"),
+        ("tokenizer_sha256", _S, False, "SHA-256 of the tokenizer's vocabulary file: refuse a mismatch"),
+        ("class", _S, False, "class name: a language tag, a domain, or a profile"),
+        ("class_kind", _S, False, "language | domain | profile"),
+        ("language", _S, True, "BCP 47 tag (language classes)"),
+        ("script", _S, True, "ISO 15924 script of the language (language classes)"),
+        ("domain", _S, True, "domain or domain family (domain classes)"),
+        ("documents", _I, False, "calibration documents in the class"),
+        ("characters", _I, True, "Unicode code points in those documents (null for profiles)"),
+        ("total_tokens", _I, True, "sum of exact tokens (null for profiles)"),
+        ("total_nt", _F, True, "sum of NT (null for profiles)"),
+        ("ratio", _F, False, "tokens per NT, ratio of sums (profiles: weighted)"),
+        ("ratio_ci_low", _F, False, "90% bootstrap confidence interval of ratio, low end"),
+        ("ratio_ci_high", _F, False, "90% bootstrap confidence interval of ratio, high end"),
+        ("interval_low", _F, False, "90% prediction interval of tokens/NT for one new document, low end"),
+        ("interval_high", _F, False, "90% prediction interval of tokens/NT for one new document, high end"),
+        ("p05", _F, False, "5th percentile of per-document tokens/NT"),
+        ("p50", _F, False, "median of per-document tokens/NT"),
+        ("p95", _F, False, "95th percentile of per-document tokens/NT"),
+        ("cv", _F, True, "coefficient of variation of per-document tokens/NT (null if 1 document)"),
+        ("log_sd", _F, True, "shrunk SD of per-document log ratios used by the interval (null for profiles)"),
+        ("interval_df", _I, True, "degrees of freedom of the interval's t quantile (null for profiles)"),
+    ],
+    "pairs": [
+        *_VERSIONS,
+        ("split", _S, False, "corpus split the row was fitted on (calibration)"),
+        ("from_tokenizer_id", _S, False, "tokenizer the count is in"),
+        ("from_sha256", _S, False, "SHA-256 of that tokenizer's vocabulary file"),
+        ("to_tokenizer_id", _S, False, "tokenizer the count is converted to"),
+        ("to_sha256", _S, False, "SHA-256 of that tokenizer's vocabulary file"),
+        ("class", _S, False, "class name"),
+        ("class_kind", _S, False, "language | domain | profile"),
+        ("documents", _I, False, "calibration documents in the class"),
+        ("factor", _F, False, "to-tokens per from-token (ratio of sums)"),
+        ("interval_low", _F, False, "90% prediction interval of the factor for one new document, low end"),
+        ("interval_high", _F, False, "90% prediction interval of the factor for one new document, high end"),
+        ("p05", _F, False, "5th percentile of per-document factors"),
+        ("p50", _F, False, "median of per-document factors"),
+        ("p95", _F, False, "95th percentile of per-document factors"),
+        ("log_sd", _F, True, "shrunk SD of per-document log factors (null for profiles)"),
+        ("interval_df", _I, True, "degrees of freedom of the interval's t quantile (null for profiles)"),
+    ],
+    "documents": [
+        ("corpus_version", _S, False, "reference corpus version"),
+        ("doc_id", _S, False, "corpus document id (corpora/v1/manifest.json)"),
+        ("doc_sha256", _S, False, "SHA-256 of the document's file"),
+        ("split", _S, False, "calibration | evaluation"),
+        ("language", _S, False, "BCP 47 tag (zxx: no linguistic content)"),
+        ("domain", _S, False, "domain of the document"),
+        ("parallel_group", _S, True, "parallel-text group, if any"),
+        ("characters", _I, False, "Unicode code points"),
+        ("bytes", _I, False, "UTF-8 bytes"),
+        ("nt_version", _S, False, "NT definition version"),
+        ("nt_milli", _I, False, "NT of the document in thousandths"),
+        ("tokenizer_id", _S, False, "normtok tokenizer id"),
+        ("tokenizer_sha256", _S, False, "SHA-256 of the tokenizer's vocabulary file"),
+        ("tokens", _I, False, "exact content tokens of the document"),
+    ],
+    "evaluation": [
+        ("from", _S, False, "unit the count is in: a tokenizer id or nt"),
+        ("to", _S, False, "unit the count is converted to"),
+        ("class", _S, False, "class whose table row was used"),
+        ("class_kind", _S, False, "language | domain | profile"),
+        ("documents", _I, False, "evaluation documents of the class with at least min_characters"),
+        ("min_characters", _I, False, "only documents at least this long are scored"),
+        ("median_abs_error", _F, True, "median of |estimate / true - 1| (profiles: weighted)"),
+        ("p90_abs_error", _F, True, "90th percentile of |estimate / true - 1|"),
+        ("mean_error", _F, True, "mean signed error (bias)"),
+        ("coverage", _F, True, "share of documents whose true count lies in the stated 90% interval"),
+    ],
+}
+_ARROW_TYPES = {_S: "string", _I: "int64", _F: "float64"}
+
+
+def arrow_schema(table: str, metadata: dict[str, Any] | None = None) -> Any:
+    import pyarrow as pa
+
+    types = {_S: pa.string(), _I: pa.int64(), _F: pa.float64()}
+    fields = [pa.field(n, types[t], nullable=null, metadata={"description": desc})
+              for n, t, null, desc in COLUMNS[table]]
+    meta = {"normtok": json.dumps(metadata, sort_keys=True, ensure_ascii=False)} if metadata else None
+    return pa.schema(fields, metadata=meta)
+
+
+def schema_documents() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The Arrow schema description and the JSON Schema of the published JSON files."""
+    arrow = {
+        "schema": TABLES_SCHEMA,
+        "description": "Arrow schemas of the normtok conversion tables (Parquet files carry the same "
+                       "schema, with the table's provenance as JSON under the schema metadata key 'normtok').",
+        "tables": {name: [{"name": n, "type": _ARROW_TYPES[t], "nullable": null, "description": d}
+                          for n, t, null, d in cols] for name, cols in COLUMNS.items()},
+    }
+    json_types = {_S: "string", _I: "integer", _F: "number"}
+    defs: dict[str, Any] = {}
+    for name, cols in COLUMNS.items():
+        defs[f"{name}_row"] = {
+            "type": "object",
+            "additionalProperties": False,
+            "required": [n for n, *_ in cols],
+            "properties": {n: {"type": [json_types[t], "null"] if null else json_types[t], "description": d}
+                           for n, t, null, d in cols},
+        }
+    jschema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://normtok.invalid/spec/tables/schema.json",
+        "title": "normtok conversion table (JSON)",
+        "description": "ratios.json, pairs.json, documents.json and evaluation.json: a header with the "
+                       "table's provenance and one object per row.",
+        "type": "object",
+        "required": ["schema", "table", "nt_version", "corpus_version", "registry_version", "rows"],
+        "properties": {
+            "schema": {"const": TABLES_SCHEMA},
+            "table": {"enum": list(COLUMNS)},
+            "nt_version": {"type": "string"},
+            "corpus_version": {"type": "string"},
+            "registry_version": {"type": "string"},
+            "rows": {"type": "array"},
+        },
+        "allOf": [
+            {"if": {"properties": {"table": {"const": name}}},
+             "then": {"properties": {"rows": {"items": {"$ref": f"#/$defs/{name}_row"}}}}}
+            for name in COLUMNS
+        ],
+        "$defs": defs,
+    }
+    return arrow, jschema
+
+
+def _csv_cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return repr(v)
+    return str(v)
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def table_bytes(name: str, rows: Sequence[dict[str, Any]], metadata: dict[str, Any]) -> dict[str, bytes]:
+    """The CSV, JSON and Parquet encodings of one table (deterministic)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    cols = [c[0] for c in COLUMNS[name]]
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(cols)
+    for r in rows:
+        w.writerow([_csv_cell(r[c]) for c in cols])
+    header = {"schema": TABLES_SCHEMA, "table": name, "nt_version": metadata["nt_version"],
+              "corpus_version": metadata["corpus_version"], "registry_version": metadata["registry_version"]}
+    lines = [json.dumps({c: r[c] for c in cols}, ensure_ascii=False) for r in rows]
+    head = json.dumps(header, ensure_ascii=False)[:-1]
+    js = head + ', "rows": [\n' + ",\n".join(lines) + "\n]}\n"
+    schema = arrow_schema(name, header)
+    table = pa.Table.from_pylist([{c: r[c] for c in cols} for r in rows], schema=schema)
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd", compression_level=9, use_dictionary=True,
+                   write_statistics=False, version="2.6", data_page_version="1.0")
+    return {f"{name}.csv": buf.getvalue().encode("utf-8"), f"{name}.json": js.encode("utf-8"),
+            f"{name}.parquet": sink.getvalue().to_pybytes()}
+
+
+def write(built: dict[str, Any], out_dir: str | os.PathLike[str],
+          tables: Sequence[str] = TABLE_NAMES) -> list[Path]:
+    """Write the tables, the schema files and ``metadata.json`` (with every file's SHA-256, last)."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    meta = dict(built["metadata"])
+    files: dict[str, bytes] = {}
+    for name in tables:
+        files.update(table_bytes(name, built[name], meta))
+    arrow, jschema = schema_documents()
+    files["schema.arrow.json"] = (json.dumps(arrow, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+    files["schema.json"] = (json.dumps(jschema, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+    old = out / "metadata.json"
+    recorded = {}
+    if old.is_file():
+        try:
+            recorded = json.loads(old.read_text(encoding="utf-8")).get("files", {})
+        except ValueError:
+            recorded = {}
+    # keep the hashes of published files this call does not rewrite (e.g. evaluation.*)
+    keep = {k: v for k, v in recorded.items() if k not in files and (out / k).is_file()}
+    meta["files"] = dict(sorted({**keep, **{k: hashlib.sha256(v).hexdigest() for k, v in files.items()}}.items()))
+    files["metadata.json"] = (json.dumps(meta, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+    written = []
+    for fname, data in files.items():
+        _write_bytes(out / fname, data)
+        written.append(out / fname)
+    return written
+
+
+def build(out_dir: str | os.PathLike[str] | None = None, progress: Callable[[str], None] | None = None,
+          **measure_kwargs: Any) -> tuple[dict[str, Any], list[Path]]:
+    """Measure the corpus, compute the tables and write them (default: the published ``spec/tables``)."""
+    m = measure(progress=progress, **measure_kwargs)
+    if progress:
+        progress("computing tables")
+    built = compute(m)
+    return built, write(built, out_dir if out_dir is not None else default_dir())
+
+
+# --- loading and converting -------------------------------------------------------------------
+
+def default_dir() -> Path:
+    """Where the published tables live: ``$NORMTOK_TABLES``, else the repository's ``spec/tables``."""
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return Path(env).expanduser()
+    here = Path(__file__).resolve().parent
+    for cand in (here / "data" / "tables", here.parent / "spec" / "tables"):
+        if (cand / "metadata.json").is_file():
+            return cand
+    return here.parent / "spec" / "tables"
+
+
+NT_UNIT = "nt"
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """A converted count: an estimate with its 90% interval, never exact unless from == to."""
+
+    amount: float
+    from_unit: str
+    to_unit: str
+    cls: str
+    class_kind: str
+    estimate: float
+    low: float
+    high: float
+    factor: float
+    factor_low: float
+    factor_high: float
+    exact: bool
+    rows: tuple[dict[str, Any], ...]
+    nt_version: str
+    corpus_version: str
+    from_sha256: str | None = None
+    to_sha256: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "amount": self.amount, "from": self.from_unit, "from_sha256": self.from_sha256, "to": self.to_unit,
+            "to_sha256": self.to_sha256, "class": self.cls, "class_kind": self.class_kind,
+            "estimate": self.estimate, "interval": [self.low, self.high], "level": LEVEL,
+            "factor": self.factor, "factor_interval": [self.factor_low, self.factor_high], "exact": self.exact,
+            "nt_version": self.nt_version, "corpus_version": self.corpus_version, "rows_used": list(self.rows),
+        }
+
+
+class Tables:
+    """The published tables of one directory: metadata plus ``ratios`` and ``pairs`` rows."""
+
+    def __init__(self, directory: str | os.PathLike[str], verify: bool = True) -> None:
+        self.dir = Path(directory)
+        self._verify = verify
+        meta_path = self.dir / "metadata.json"
+        try:
+            self.metadata: dict[str, Any] = json.loads(meta_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise NormtokError(
+                f"no published tables at {self.dir} (metadata.json missing); build them with "
+                f"'normtok tables build' or set ${ENV_VAR}"
+            ) from None
+        except (OSError, ValueError) as exc:
+            raise NormtokError(f"cannot read {meta_path}: {exc}") from None
+        if self.metadata.get("schema") != TABLES_SCHEMA:
+            raise NormtokError(f"{meta_path}: schema {self.metadata.get('schema')!r} is not {TABLES_SCHEMA!r}")
+
+    def _rows(self, name: str) -> list[dict[str, Any]]:
+        path = self.dir / f"{name}.json"
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise NormtokError(f"cannot read {path}: {exc.strerror or exc}") from None
+        expected = self.metadata.get("files", {}).get(path.name)
+        if self._verify and expected and hashlib.sha256(data).hexdigest() != expected:
+            raise NormtokError(f"{path} does not match the SHA-256 recorded in metadata.json; refusing to use it")
+        return json.loads(data)["rows"]
+
+    @cached_property
+    def ratios(self) -> list[dict[str, Any]]:
+        return self._rows("ratios")
+
+    @cached_property
+    def pairs(self) -> list[dict[str, Any]]:
+        return self._rows("pairs")
+
+    @cached_property
+    def documents(self) -> list[dict[str, Any]]:
+        return self._rows("documents")
+
+    @cached_property
+    def _ratio_index(self) -> dict[tuple[str, str], dict[str, Any]]:
+        return {(r["tokenizer_id"], r["class"]): r for r in self.ratios}
+
+    @cached_property
+    def _pair_index(self) -> dict[tuple[str, str, str], dict[str, Any]]:
+        return {(r["from_tokenizer_id"], r["to_tokenizer_id"], r["class"]): r for r in self.pairs}
+
+    @property
+    def nt_version(self) -> str:
+        return self.metadata["nt_version"]
+
+    @property
+    def corpus_version(self) -> str:
+        return self.metadata["corpus_version"]
+
+    def tokenizer_ids(self) -> list[str]:
+        return [t["id"] for t in self.metadata["tokenizers"]]
+
+    def tokenizer_sha256(self, tid: str) -> str:
+        return next(t["sha256"] for t in self.metadata["tokenizers"] if t["id"] == tid)
+
+    def classes(self, kind: str | None = None) -> list[str]:
+        return [c["class"] for c in self.metadata["classes"] if kind is None or c["kind"] == kind]
+
+    def class_kind(self, cls: str) -> str:
+        return next(c["kind"] for c in self.metadata["classes"] if c["class"] == cls)
+
+    @property
+    def default_class(self) -> str:
+        return self.metadata.get("default_class") or DEFAULT_PROFILE
+
+    def resolve_class(self, cls: str | None) -> str:
+        """A class name from the tables (exact, then case-insensitive); a clear error with the choices."""
+        if cls is None:
+            return self.default_class
+        names = self.classes()
+        if cls in names:
+            return cls
+        folded = {n.lower(): n for n in names}
+        if cls.strip().lower() in folded:
+            return folded[cls.strip().lower()]
+        import difflib
+
+        prefix = [n for n in names if n.lower().startswith(cls.strip().lower() + "-")]
+        close = prefix or difflib.get_close_matches(cls, names, n=4, cutoff=0.5)
+        hint = f" Did you mean: {', '.join(close)}?" if close else ""
+        by_kind = "; ".join(f"{k}: {', '.join(self.classes(k))}" for k in ("profile", "language", "domain"))
+        raise NormtokError(f"unknown class {cls!r}.{hint} Choose a profile, a language tag or a domain "
+                           f"({by_kind})")
+
+    def resolve_unit(self, name: str) -> str:
+        """``nt`` or the tokenizer id of a model name; errors if the tables do not cover it or its file."""
+        if name.strip().lower() in (NT_UNIT, "nt-1", "ntok"):
+            return NT_UNIT
+        from .errors import UnknownModelError
+        from .registry import resolve
+
+        covered = self.tokenizer_ids()
+        try:
+            entry = resolve(name)
+        except UnknownModelError as exc:
+            raise NormtokError(f"{exc} Tables cover: nt, {', '.join(covered)}") from None
+        if entry.id not in covered:
+            why = f" ({entry.vendor} publishes no tokenizer)" if entry.status == "unpublished" else ""
+            raise NormtokError(f"no conversion table for {name!r} -> {entry.id}{why}. Tables cover: nt, "
+                               f"{', '.join(covered)}")
+        table_sha = self.tokenizer_sha256(entry.id)
+        if entry.sha256 and entry.sha256 != table_sha:
+            raise NormtokError(
+                f"tokenizer mismatch for {entry.id}: the registry's file has SHA-256 {entry.sha256}, the tables "
+                f"were measured with {table_sha}; refusing to convert with a table for another tokenizer"
+            )
+        return entry.id
+
+    def ratio_row(self, tid: str, cls: str) -> dict[str, Any]:
+        return self._ratio_index[tid, cls]
+
+    def pair_row(self, a: str, b: str, cls: str) -> dict[str, Any]:
+        return self._pair_index[a, b, cls]
+
+    def factor(self, a: str, b: str, cls: str) -> tuple[float, float, float, tuple[dict[str, Any], ...]]:
+        """(factor, low, high, rows used) to turn a count in unit ``a`` into unit ``b`` for ``cls``."""
+        if a == b:
+            return 1.0, 1.0, 1.0, ()
+        if a == NT_UNIT:
+            r = self.ratio_row(b, cls)
+            return r["ratio"], r["interval_low"], r["interval_high"], ({"table": "ratios", **r},)
+        if b == NT_UNIT:
+            r = self.ratio_row(a, cls)
+            return 1 / r["ratio"], 1 / r["interval_high"], 1 / r["interval_low"], ({"table": "ratios", **r},)
+        r = self.pair_row(a, b, cls)
+        return r["factor"], r["interval_low"], r["interval_high"], ({"table": "pairs", **r},)
+
+    def convert(self, amount: float, from_: str, to: str, cls: str | None = None) -> Conversion:
+        try:
+            value = float(amount)
+        except (TypeError, ValueError):
+            raise NormtokError(f"amount must be a number, not {amount!r}") from None
+        if not math.isfinite(value) or value < 0:
+            raise NormtokError(f"amount must be a finite number >= 0, not {amount!r}")
+        a, b = self.resolve_unit(from_), self.resolve_unit(to)
+        name = self.resolve_class(cls)
+        f, lo, hi, rows = self.factor(a, b, name)
+        sha = {u: (None if u == NT_UNIT else self.tokenizer_sha256(u)) for u in (a, b)}
+        return Conversion(
+            amount=value, from_unit=a, to_unit=b, cls=name, class_kind=self.class_kind(name),
+            estimate=value * f, low=value * lo, high=value * hi, factor=f, factor_low=lo, factor_high=hi,
+            exact=a == b, rows=rows, nt_version=self.nt_version, corpus_version=self.corpus_version,
+            from_sha256=sha[a], to_sha256=sha[b],
+        )
+
+
+_loaded: dict[tuple[str, bool], Tables] = {}
+
+
+def load(directory: str | os.PathLike[str] | None = None, verify: bool = True) -> Tables:
+    """The published tables (cached per directory). ``verify`` checks files against metadata's SHA-256."""
+    path = Path(directory) if directory is not None else default_dir()
+    key = (str(path.resolve()), verify)
+    if key not in _loaded:
+        _loaded[key] = Tables(path, verify=verify)
+    return _loaded[key]
+
+
+def convert(amount: float, from_: str, to: str, cls: str | None = None,
+            tables: Tables | None = None) -> Conversion:
+    """Convert a count between tokenizers (model names or ids) and NT (``"nt"``) for a class.
+
+    ``cls`` is a language tag, a domain or a profile; default: the tables' default profile.
+    """
+    return (tables or load()).convert(amount, from_, to, cls)
+
+
+# --- evaluation -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Scored:
+    """One converted evaluation document."""
+
+    from_unit: str
+    to_unit: str
+    cls: str
+    kind: str
+    doc_id: str
+    error: float
+    inside: bool
+    weight: float
+
+
+def _count(d: DocCounts, unit: str) -> float:
+    return d.nt_milli / 1000 if unit == NT_UNIT else d.tokens[unit]
+
+
+def score(tables: Tables, docs: Sequence[DocCounts], min_characters: int = LONG_DOCUMENT_CHARS) -> list[Scored]:
+    """Convert every evaluation document between every pair of units with each class it belongs to.
+
+    A document is scored with its language class (natural text), its domain and its domain family,
+    each as if that class were the one known, and with every profile that contains one of its classes
+    (weighted so that each profile component carries its weight).
+    """
+    units = [NT_UNIT, *tables.tokenizer_ids()]
+    known = set(tables.classes())
+    docs = [d for d in docs if d.characters >= min_characters and _usable(d, tables.tokenizer_ids())]
+    members: dict[str, list[DocCounts]] = {}
+    for d in docs:
+        for cls, _ in classes_of(d.language, d.domain):
+            members.setdefault(cls, []).append(d)
+    jobs: list[tuple[str, str, DocCounts, float]] = []
+    for cls, ds in members.items():
+        if cls in known:
+            jobs += [(cls, tables.class_kind(cls), d, 1.0) for d in ds]
+    for p in tables.metadata["classes"]:
+        if p["kind"] != "profile":
+            continue
+        for comp, w in p["weights"].items():
+            ds = members.get(comp, [])
+            jobs += [(p["class"], "profile", d, w / len(ds)) for d in ds]
+    out: list[Scored] = []
+    for a in units:
+        for b in units:
+            if a == b:
+                continue
+            for cls, kind, d, w in jobs:
+                f, lo, hi, _ = tables.factor(a, b, cls)
+                ca, cb = _count(d, a), _count(d, b)
+                out.append(Scored(a, b, cls, kind, d.id, ca * f / cb - 1, lo <= cb / ca <= hi, w))
+    return out
+
+
+def _metrics(items: Sequence[Scored]) -> dict[str, Any]:
+    if not items:
+        return {"median_abs_error": None, "p90_abs_error": None, "mean_error": None, "coverage": None}
+    ws = [s.weight for s in items]
+    total = sum(ws)
+    errs = [abs(s.error) for s in items]
+    return {
+        "median_abs_error": _r(wquantile(errs, 0.5, ws), 4),
+        "p90_abs_error": _r(wquantile(errs, 0.9, ws), 4),
+        "mean_error": _r(sum(s.error * w for s, w in zip(items, ws)) / total, 4),
+        "coverage": _r(sum(w for s, w in zip(items, ws) if s.inside) / total, 4),
+    }
+
+
+def evaluate(tables: Tables | None = None, by: str = "class", split: str = "evaluation",
+             min_characters: int = LONG_DOCUMENT_CHARS) -> list[dict[str, Any]]:
+    """Conversion error and interval coverage on the evaluation split of the published documents.
+
+    ``by``: ``class`` (per pair and class), ``pair`` (per pair and class kind), ``kind`` (per class
+    kind over every pair).
+    """
+    tables = tables or load()
+    m = measurement_from_documents(tables.documents, tables.metadata)
+    docs = [d for d in m.docs if d.split == split]
+    scored = score(tables, docs, min_characters)
+    groups: dict[tuple[str, str, str, str], list[Scored]] = {}
+    for s in scored:
+        if by == "class":
+            key = (s.from_unit, s.to_unit, s.cls, s.kind)
+        elif by == "pair":
+            key = (s.from_unit, s.to_unit, "*", s.kind)
+        elif by == "kind":
+            key = ("*", "*", "*", s.kind)
+        else:
+            raise ValueError(f"by must be class, pair or kind, not {by!r}")
+        groups.setdefault(key, []).append(s)
+    kind_order = {"language": 0, "domain": 1, "profile": 2}
+    rows = []
+    for (a, b, cls, kind), items in sorted(groups.items(), key=lambda kv: (kind_order[kv[0][3]], kv[0])):
+        rows.append({"from": a, "to": b, "class": cls, "class_kind": kind,
+                     "documents": len({x.doc_id for x in items}),
+                     "min_characters": min_characters, **_metrics(items)})
+    return rows
+
+
+TARGETS = {"median_abs_error": 0.03, "coverage": (0.85, 0.95)}
+
+
+def meets_targets(row: dict[str, Any]) -> bool:
+    """The issue's targets: median |error| <= 3% and coverage of the 90% interval within 85-95%."""
+    err, cov = row["median_abs_error"], row["coverage"]
+    lo, hi = TARGETS["coverage"]
+    return err is not None and cov is not None and err <= TARGETS["median_abs_error"] and lo <= cov <= hi
+
+
+def summarize_evaluation(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    return {"rows": len(rows), "meeting_targets": sum(meets_targets(r) for r in rows), "targets": TARGETS}
