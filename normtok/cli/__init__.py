@@ -39,6 +39,7 @@ from .convert import convert  # noqa: E402
 from .count import count  # noqa: E402
 from .corpus import corpus  # noqa: E402
 from .models import models  # noqa: E402
+from .report import report  # noqa: E402
 from .tables import tables  # noqa: E402
 
 main.add_command(count)
@@ -47,3 +48,4 @@ main.add_command(models)
 main.add_command(tables)
 main.add_command(convert)
 main.add_command(compare)
+main.add_command(report)
