@@ -50,6 +50,8 @@ LEVEL = 0.90
 BOOTSTRAP_REPLICATES = 1000
 PRIOR_DF = 4
 """d0: pseudo-degrees of freedom of the pooled SD (variance shrinkage for small classes)."""
+MIN_SCORES = 20
+"""Fewest pooled leave-one-out residuals for the conformal interval (else a t interval is used)."""
 LONG_DOCUMENT_CHARS = 2000
 """Evaluation targets apply to documents of at least this many characters."""
 ENV_VAR = "NORMTOK_TABLES"
@@ -312,16 +314,17 @@ class Dist:
 
 @dataclass
 class Spread:
-    """The predictive spread of one class on the log scale: half-width of the 90% interval."""
+    """The predictive spread of one class on the log scale: the 90% interval is center*exp(lo..hi)."""
 
     log_sd: float
     df: int
-    half_width: float
+    lo: float
+    hi: float
 
     @property
     def sigma(self) -> float:
-        """SD of the normal that has the same 90% interval (used to mix components of a profile)."""
-        return self.half_width / _Z95
+        """SD of the normal with an interval as wide (used to mix the components of a profile)."""
+        return (self.hi - self.lo) / (2 * _Z95)
 
 
 def pooled_ss(dists: Iterable[Dist]) -> tuple[float, int]:
@@ -333,17 +336,40 @@ def pooled_ss(dists: Iterable[Dist]) -> tuple[float, int]:
     return ss, df
 
 
-def spread(d: Dist, pool: tuple[float, int]) -> Spread:
+def shrunk_sd(d: Dist, pool: tuple[float, int]) -> tuple[float, int]:
+    """SD of the class's log values shrunk towards the pooled SD: (d0*s0^2 + SS) / (d0 + n - 1)."""
     pool_ss, pool_df = pool
     s0sq = pool_ss / pool_df if pool_df else 0.0
-    own_df = d.n - 1
     d0 = PRIOR_DF if pool_df else 0
-    df = d0 + own_df
+    df = d0 + d.n - 1
     if df < 1:
-        return Spread(0.0, 0, 0.0)
-    ssq = (d0 * s0sq + d.ss) / df
-    s = math.sqrt(ssq)
-    return Spread(s, df, t95(df) * s * math.sqrt(1 + 1 / d.n))
+        return 0.0, 0
+    return math.sqrt((d0 * s0sq + d.ss) / df), df
+
+
+def loo_scores(d: Dist, sd: float) -> list[float]:
+    """Leave-one-out residuals of the class's documents, in units of the class's shrunk SD.
+
+    Each document is predicted by the ratio of sums of the *other* documents, as a new document
+    would be predicted by the table: these are honest out-of-sample errors.
+    """
+    if d.n < 2 or sd <= 0:
+        return []
+    tn, td = sum(d.num), sum(d.den)
+    # a LOO residual has variance sd^2 * n/(n-1) under a normal model: studentize it accordingly
+    unit = sd * math.sqrt(d.n / (d.n - 1))
+    return [(math.log(a / b) - math.log((tn - a) / (td - b))) / unit for a, b in zip(d.num, d.den)]
+
+
+def spread(d: Dist, pool: tuple[float, int], q: tuple[float, float] | None) -> Spread:
+    """Interval offsets: ``sd * q`` with pooled conformal quantiles ``q``; t-based when there are none."""
+    s, df = shrunk_sd(d, pool)
+    if q is not None:
+        # a new document predicted from n documents: variance sd^2 * (n+1)/n
+        unit = s * math.sqrt((d.n + 1) / d.n)
+        return Spread(s, df, unit * q[0], unit * q[1])
+    hw = t95(df) * s * math.sqrt(1 + 1 / d.n) if df >= 1 else 0.0
+    return Spread(s, df, -hw, hw)
 
 
 def _phi(x: float) -> float:
@@ -465,7 +491,7 @@ def _describe(c: ClassInfo) -> str:
 def _plain_row(d: Dist, sp: Spread) -> dict[str, Any]:
     return {
         "documents": d.n, "center": d.center,
-        "interval_low": d.center * math.exp(-sp.half_width), "interval_high": d.center * math.exp(sp.half_width),
+        "interval_low": d.center * math.exp(sp.lo), "interval_high": d.center * math.exp(sp.hi),
         "p05": wquantile(d.values, 0.05), "p50": wquantile(d.values, 0.5), "p95": wquantile(d.values, 0.95),
         "cv": d.cv(), "log_sd": sp.log_sd, "interval_df": sp.df,
     }
@@ -500,7 +526,14 @@ def _class_rows(classes: Sequence[ClassInfo], num: Callable[[DocCounts], int], d
     kind = {c.name: c.kind for c in classes}
     pools = {k: pooled_ss(dists[c.name] for c in classes if c.kind == k and _leaf(c.name, k))
              for k in ("language", "domain")}
-    spreads = {name: spread(d, pools[kind[name]]) for name, d in dists.items()}
+    sds = {name: shrunk_sd(d, pools[kind[name]])[0] for name, d in dists.items()}
+    quant: dict[str, tuple[float, float] | None] = {}
+    for k in ("language", "domain"):
+        scores = [x for c in classes if c.kind == k and _leaf(c.name, k)
+                  for x in loo_scores(dists[c.name], sds[c.name])]
+        enough = len(scores) >= MIN_SCORES
+        quant[k] = (wquantile(scores, (1 - LEVEL) / 2), wquantile(scores, 1 - (1 - LEVEL) / 2)) if enough else None
+    spreads = {name: spread(d, pools[kind[name]], quant[kind[name]]) for name, d in dists.items()}
     centers = {name: d.center for name, d in dists.items()}
     rows = {}
     for c in classes:
@@ -518,7 +551,8 @@ def compute(m: Measurement, profiles: dict[str, dict[str, Any]] | None = None,
     tids = [t.id for t in m.tokenizers]
     sha = {t.id: t.sha256 for t in m.tokenizers}
     excluded = sorted(d.id for d in m.docs if not _usable(d, tids))
-    calib = [d for d in m.docs if d.split == split and _usable(d, tids)]
+    # canonical order (by id) so that the input order never changes a byte of the output
+    calib = sorted((d for d in m.docs if d.split == split and _usable(d, tids)), key=lambda d: d.id)
     if not calib:
         raise NormtokError(f"no usable documents in the {split!r} split")
     classes = _class_infos(calib, profiles)
@@ -596,7 +630,7 @@ def compute(m: Measurement, profiles: dict[str, dict[str, Any]] | None = None,
         "registry_version": m.registry_version,
         "split": split,
         "level": LEVEL,
-        "default_class": DEFAULT_PROFILE if DEFAULT_PROFILE in profiles else None,
+        "default_class": DEFAULT_PROFILE if DEFAULT_PROFILE in profiles else next(iter(sorted(profiles)), None),
         "tokenizers": [{"id": t.id, "sha256": t.sha256, "vendor": t.vendor, "format": t.format,
                         "engine": t.engine} for t in m.tokenizers],
         "classes": [{"class": c.name, "kind": c.kind, "language": c.language, "script": c.script,
@@ -700,7 +734,8 @@ COLUMNS: dict[str, list[tuple[str, str, bool, str]]] = {
         ("from", _S, False, "unit the count is in: a tokenizer id or nt"),
         ("to", _S, False, "unit the count is converted to"),
         ("class", _S, False, "class whose table row was used"),
-        ("class_kind", _S, False, "language | domain | profile"),
+        ("class_kind", _S, False, "specific (each document with its most specific class) | language | domain | "
+                                  "profile"),
         ("documents", _I, False, "evaluation documents of the class with at least min_characters"),
         ("min_characters", _I, False, "only documents at least this long are scored"),
         ("median_abs_error", _F, True, "median of |estimate / true - 1| (profiles: weighted)"),
@@ -818,21 +853,48 @@ def write(built: dict[str, Any], out_dir: str | os.PathLike[str],
     arrow, jschema = schema_documents()
     files["schema.arrow.json"] = (json.dumps(arrow, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
     files["schema.json"] = (json.dumps(jschema, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
-    old = out / "metadata.json"
-    recorded = {}
-    if old.is_file():
-        try:
-            recorded = json.loads(old.read_text(encoding="utf-8")).get("files", {})
-        except ValueError:
-            recorded = {}
-    # keep the hashes of published files this call does not rewrite (e.g. evaluation.*)
-    keep = {k: v for k, v in recorded.items() if k not in files and (out / k).is_file()}
-    meta["files"] = dict(sorted({**keep, **{k: hashlib.sha256(v).hexdigest() for k, v in files.items()}}.items()))
-    files["metadata.json"] = (json.dumps(meta, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
     written = []
     for fname, data in files.items():
         _write_bytes(out / fname, data)
         written.append(out / fname)
+    meta["files"] = _file_hashes(out, files)
+    _write_bytes(out / "metadata.json", _meta_bytes(meta))
+    return [*written, out / "metadata.json"]
+
+
+EVALUATION_FILES = ("evaluation.csv", "evaluation.json", "evaluation.parquet")
+
+
+def _file_hashes(out: Path, files: dict[str, bytes]) -> dict[str, str]:
+    """SHA-256 of the files just written plus the evaluation files already in the directory."""
+    hashes = {k: hashlib.sha256(v).hexdigest() for k, v in files.items()}
+    for name in EVALUATION_FILES:
+        if name not in hashes and (out / name).is_file():
+            hashes[name] = hashlib.sha256((out / name).read_bytes()).hexdigest()
+    return dict(sorted(hashes.items()))
+
+
+def _meta_bytes(meta: dict[str, Any]) -> bytes:
+    return (json.dumps(meta, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def write_evaluation(rows: Sequence[dict[str, Any]], metadata: dict[str, Any],
+                     out_dir: str | os.PathLike[str]) -> list[Path]:
+    """Write ``evaluation.*``; in a tables directory, also record their SHA-256 in ``metadata.json``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    files = table_bytes("evaluation", rows, metadata)
+    for name, data in files.items():
+        _write_bytes(out / name, data)
+    written = [out / n for n in files]
+    meta_path = out / "metadata.json"
+    if meta_path.is_file():
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if meta.get("schema") == TABLES_SCHEMA and meta.get("nt_version") == metadata.get("nt_version"):
+            meta["files"] = dict(sorted({**meta.get("files", {}),
+                                         **{k: hashlib.sha256(v).hexdigest() for k, v in files.items()}}.items()))
+            _write_bytes(meta_path, _meta_bytes(meta))
+            written.append(meta_path)
     return written
 
 
@@ -861,6 +923,8 @@ def default_dir() -> Path:
 
 
 NT_UNIT = "nt"
+SPECIFIC = "specific"
+"""Evaluation kind: each document scored once with its most specific class (the 'class is known' case)."""
 
 
 @dataclass(frozen=True)
@@ -971,9 +1035,11 @@ class Tables:
 
     def resolve_class(self, cls: str | None) -> str:
         """A class name from the tables (exact, then case-insensitive); a clear error with the choices."""
-        if cls is None:
-            return self.default_class
         names = self.classes()
+        if cls is None:
+            if self.default_class in names:
+                return self.default_class
+            raise NormtokError("these tables have no default class; pass a class (--class)")
         if cls in names:
             return cls
         folded = {n.lower(): n for n in names}
@@ -1095,8 +1161,10 @@ def score(tables: Tables, docs: Sequence[DocCounts], min_characters: int = LONG_
     """Convert every evaluation document between every pair of units with each class it belongs to.
 
     A document is scored with its language class (natural text), its domain and its domain family,
-    each as if that class were the one known, and with every profile that contains one of its classes
-    (weighted so that each profile component carries its weight).
+    each as if that class were the one known; once more under the kind ``specific`` with the most
+    specific of these classes (language for natural text, else the domain): the "class is known"
+    case of the targets; and with every profile that contains one of its classes (weighted so that
+    each profile component carries its weight).
     """
     units = [NT_UNIT, *tables.tokenizer_ids()]
     known = set(tables.classes())
@@ -1109,6 +1177,10 @@ def score(tables: Tables, docs: Sequence[DocCounts], min_characters: int = LONG_
     for cls, ds in members.items():
         if cls in known:
             jobs += [(cls, tables.class_kind(cls), d, 1.0) for d in ds]
+    for d in docs:  # each document once, with the most specific class the tables have for it
+        specific = next((c for c, _ in classes_of(d.language, d.domain) if c in known), None)
+        if specific is not None:
+            jobs.append((specific, SPECIFIC, d, 1.0))
     for p in tables.metadata["classes"]:
         if p["kind"] != "profile":
             continue
@@ -1163,7 +1235,7 @@ def evaluate(tables: Tables | None = None, by: str = "class", split: str = "eval
         else:
             raise ValueError(f"by must be class, pair or kind, not {by!r}")
         groups.setdefault(key, []).append(s)
-    kind_order = {"language": 0, "domain": 1, "profile": 2}
+    kind_order = {SPECIFIC: 0, "language": 1, "domain": 2, "profile": 3}
     rows = []
     for (a, b, cls, kind), items in sorted(groups.items(), key=lambda kv: (kind_order[kv[0][3]], kv[0])):
         rows.append({"from": a, "to": b, "class": cls, "class_kind": kind,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
@@ -42,7 +43,7 @@ def build_cmd(out: str | None, models: tuple[str, ...], quiet: bool, fmt: str) -
         ids = list(dict.fromkeys(resolve(m).id for m in models))
     target = Path(out) if out else tables_lib.default_dir()
     built, files = tables_lib.build(target, progress=progress, tokenizer_ids=ids)
-    meta = built["metadata"]
+    meta = json.loads((target / "metadata.json").read_text(encoding="utf-8"))
     rows = [{"file": str(p), "sha256": meta["files"].get(p.name, "")} for p in files if p.name != "metadata.json"]
     progress(f"wrote {len(files)} files to {target}")
     emit(rows, fmt, columns=["file", "sha256"],
@@ -64,7 +65,7 @@ EVAL_COLUMNS = ["from", "to", "class", "class_kind", "documents", "median_abs_er
               show_default=True, help="Score only evaluation documents at least this long.")
 @click.option("--write", "write_dir", type=click.Path(file_okay=False), default=None,
               help="Also write evaluation.{csv,json,parquet} (per pair and class) to this directory.")
-@click.option("--check", is_flag=True, help="Exit 1 unless every language/domain row meets the targets.")
+@click.option("--check", is_flag=True, help="Exit 1 unless every row with the class known meets the targets.")
 @format_option()
 def evaluate_cmd(directory: str | None, by: str, min_characters: int, write_dir: str | None, check: bool,
                  fmt: str) -> None:
@@ -80,17 +81,13 @@ def evaluate_cmd(directory: str | None, by: str, min_characters: int, write_dir:
         r["meets_targets"] = tables_lib.meets_targets(r)
     if write_dir:
         detail = rows if by == "class" else tables_lib.evaluate(t, by="class", min_characters=min_characters)
-        files = tables_lib.table_bytes("evaluation", detail, t.metadata)
-        out = Path(write_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        for name, data in files.items():
-            (out / name).write_bytes(data)
-        click.echo(f"normtok: wrote {', '.join(sorted(files))} to {out}", err=True)
-    known = [r for r in rows if r["class_kind"] != "profile"]
+        written = tables_lib.write_evaluation(detail, t.metadata, write_dir)
+        click.echo(f"normtok: wrote {', '.join(p.name for p in written)} to {write_dir}", err=True)
+    known = [r for r in rows if r["class_kind"] == tables_lib.SPECIFIC]
     ok = sum(r["meets_targets"] for r in known)
-    click.echo(f"normtok: {ok}/{len(known)} language/domain rows meet the targets "
-               f"(median |error| <= 3%, coverage 85-95%); tables nt {t.nt_version}, corpus {t.corpus_version}",
-               err=True)
+    click.echo(f"normtok: {ok}/{len(known)} rows with the class known (kind '{tables_lib.SPECIFIC}') meet the "
+               f"targets (median |error| <= 3%, coverage 85-95%); tables nt {t.nt_version}, corpus "
+               f"{t.corpus_version}", err=True)
     emit(rows, fmt, columns=EVAL_COLUMNS,
          document={"nt_version": t.nt_version, "corpus_version": t.corpus_version, "targets": tables_lib.TARGETS,
                    "min_characters": min_characters, "rows": rows})
