@@ -158,6 +158,8 @@ def _entry_lines(text: str, count: int) -> list[int | None]:
             if ch == '"' and not esc:
                 in_str = False
         elif ch == '"':
+            if depth == 0:
+                lines.append(text.count("\n", 0, i) + 1)
             in_str = True
         elif ch in "{[":
             if depth == 0:

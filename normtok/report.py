@@ -172,8 +172,9 @@ def parity(tables: Tables, reference: str = "en") -> dict[tuple[str, str], float
         if not r["parallel_group"]:
             continue
         key = (r["parallel_group"], r["language"])
-        d = docs.setdefault(key, {"nt": r["nt_milli"] / 1000, "tokens": {}})
-        d["tokens"][r["tokenizer_id"]] = r["tokens"]
+        d = docs.setdefault(key, {"nt": {}, "tokens": {}})
+        d["nt"][r["doc_id"]] = r["nt_milli"] / 1000  # once per document, whatever the tokenizer rows
+        d["tokens"][r["tokenizer_id"]] = d["tokens"].get(r["tokenizer_id"], 0) + r["tokens"]
     units = [*tables.tokenizer_ids(), NT_UNIT]
     sums: dict[tuple[str, str], list[float]] = {}
     for (group, lang), d in docs.items():
@@ -181,8 +182,8 @@ def parity(tables: Tables, reference: str = "en") -> dict[tuple[str, str], float
         if ref is None or lang == reference:
             continue
         for u in units:
-            a = d["nt"] if u == NT_UNIT else d["tokens"][u]
-            b = ref["nt"] if u == NT_UNIT else ref["tokens"][u]
+            a = sum(d["nt"].values()) if u == NT_UNIT else d["tokens"][u]
+            b = sum(ref["nt"].values()) if u == NT_UNIT else ref["tokens"][u]
             acc = sums.setdefault((lang, u), [0.0, 0.0])
             acc[0] += a
             acc[1] += b

@@ -11,9 +11,8 @@ Method (normative text in ``spec/tables/README.md``):
 * per (tokenizer, class) on the calibration split: ``ratio`` = total tokens / total NT (ratio of
   sums); ``ratio_ci_*`` = 90% percentile bootstrap of that ratio (1000 document resamples, seeded by
   the class name); ``interval_*`` = 90% prediction interval for the tokens/NT of *one new
-  document* of the class: ``ratio * exp(+-t(0.95, df) * s * sqrt(1 + 1/n))`` where ``s`` is the SD of
-  per-document log ratios shrunk towards the pooled SD of all classes of the same kind
-  (``s^2 = (d0*s0^2 + (n-1)*s_c^2) / (d0 + n-1)``, ``d0 = 4``, ``df = d0 + n - 1``);
+  document* of the class, split-conformal: the class's log SD (shrunk towards the pooled SD of its
+  kind for small classes) times the 5%/95% quantiles of pooled, studentized leave-one-out residuals;
 * pairs (tokenizer A -> tokenizer B): ``factor`` = tokens_B / tokens_A over the class (= ratio_B /
   ratio_A), interval from the per-document log(tokens_B / tokens_A) the same way (the errors of two
   tokenizers on one document are strongly correlated, so the pair is measured, not composed);
@@ -466,12 +465,15 @@ METHODS = {
                 "the class's documents with replacement, indices from Python random.Random seeded with "
                 "'normtok-tables/bootstrap/<class>' (the same resamples for every tokenizer); profiles "
                 "resample each component and combine with the weights",
-    "interval": f"{LEVEL:.0%} prediction interval for one new document of the class: "
-                "center * exp(+-t95(df) * s * sqrt(1 + 1/n)), s^2 = (d0*s0^2 + SS)/(d0 + n - 1), where SS "
-                "is the sum of squared deviations of the documents' log ratios from their mean, s0^2 the "
-                "pooled variance of all language (or all leaf domain) classes for the same tokenizer or "
-                f"pair, d0 = {PRIOR_DF}, df = d0 + n - 1; profiles: 5% and 95% quantiles of the weighted "
-                "mixture of the components' log-normal predictive distributions (each with its interval)",
+    "interval": f"{LEVEL:.0%} prediction interval for one new document of the class (split-conformal, "
+                "studentized): center * exp(u * q05 .. u * q95), u = s * sqrt((n+1)/n), where s is the SD of the "
+                "class's per-document log ratios shrunk towards the pooled SD of its kind "
+                f"(s^2 = (d0*s0^2 + SS)/(d0 + n - 1), d0 = {PRIOR_DF}) and q05/q95 are Hazen quantiles of the "
+                "pooled leave-one-out residuals of every leaf class of the same kind (language classes, or "
+                "domains) for the same tokenizer or pair: (log v_i - log center_without_i) / (s * sqrt(n/(n-1))). "
+                f"Fewer than {MIN_SCORES} residuals: a Student t interval (t95(df) * s * sqrt(1 + 1/n)). "
+                "Profiles: 5% and 95% quantiles of the weighted mixture of the components' predictive "
+                "distributions (log-normal with each component's interval)",
     "quantiles": "p05/p50/p95 are Hazen (type 5) quantiles of the per-document ratios (profiles: "
                  "weighted, each component weight spread equally over its documents)",
     "cv": "coefficient of variation (sample SD / mean) of the per-document ratios",
