@@ -101,14 +101,14 @@ def heatmap(path: Path, title: str, rows: Sequence[str], cols: Sequence[str],
 
 def dotplot(path: Path, title: str, rows: Sequence[str], series: Sequence[str],
             values: dict[tuple[str, str], float], xlabel: str, ref: float = 1.0,
-            highlight: str | None = None) -> None:
+            highlight: str | None = None, lo: float | None = None) -> None:
     """Rows of dots on a log x axis, one colour per series (a parity chart)."""
     from PIL import Image, ImageDraw
 
     font, small, big = _font(13), _font(11), _font(16)
     probe = ImageDraw.Draw(Image.new("RGB", (1, 1)))
     vals = [v for v in values.values() if v > 0]
-    lo = 2 ** math.floor(math.log2(min(vals + [ref]) * 0.95))
+    lo = lo or 2 ** math.floor(math.log2(min(vals + [ref]) * 0.95))
     hi = 2 ** math.ceil(math.log2(max(vals + [ref]) * 1.05))
     left = 16 + max([_text_w(probe, r, font) for r in rows] + [40])
     plot_w, rh = 640, 18
@@ -232,7 +232,8 @@ def render(out_dir: str | Path, tables: Tables | None = None) -> list[Path]:
     spread_rows.sort(key=lambda r: -r[1])
     p = out / "spread.png"
     dotplot(p, "Divergence: most / fewest tokens across tokenizers, per class", [r[0] for r in spread_rows],
-            ["max/min"], {(r[0], "max/min"): r[1] for r in spread_rows}, "max tokens / min tokens (log scale)")
+            ["max/min"], {(r[0], "max/min"): r[1] for r in spread_rows}, "max tokens / min tokens (log scale)",
+            lo=1.0)
     files.append(p)
 
     files.append(_html(out, t, tids, spread_rows, par_langs))
