@@ -34,6 +34,7 @@ def main() -> None:
 
 
 # subcommands: each verb lives in its own module and is registered here, one line each.
+from .audit import audit_cmd  # noqa: E402
 from .compare import compare  # noqa: E402
 from .convert import convert  # noqa: E402
 from .count import count  # noqa: E402
@@ -49,3 +50,4 @@ main.add_command(tables)
 main.add_command(convert)
 main.add_command(compare)
 main.add_command(report)
+main.add_command(audit_cmd)
