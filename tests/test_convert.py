@@ -285,3 +285,15 @@ def test_compare_undecodable_input_is_reported_and_others_counted(cli, tmp_path:
     code, out, err = cli("compare", str(tmp_path), "-m", "gpt-4o", "--format", "json")
     assert code == 2 and "bad.txt" in err and "byte offset 3" in err
     assert json.loads(out)["models"][0]["tokens"] == normtok.count(TEXT, "gpt-4o")
+
+
+def test_published_tables_convert_with_the_installed_tokenizers(cli) -> None:  # noqa: ANN001
+    c = tables.convert(125_000, "gpt-4o", "deepseek-v3", cls="zh-Hans")
+    assert c.from_sha256 == normtok.tokenizer("gpt-4o").sha256
+    assert c.to_sha256 == normtok.tokenizer("deepseek-v3").sha256
+    assert c.low < c.estimate < c.high and c.nt_version == tables.load().nt_version
+    code, out, err = cli("convert", "1000000", "--from", "nt", "--to", "gpt-4o", "--format", "json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["class"] == "chat-global" and doc["class_kind"] == "profile"
+    assert doc["rows_used"][0]["tokenizer_sha256"] == normtok.tokenizer("gpt-4o").sha256
