@@ -148,7 +148,7 @@ class AuditOptions:
     columns: FlatColumns = field(default_factory=FlatColumns)
     shape: str = "auto"  # auto | chat | flat
     input_format: str = "auto"  # auto | jsonl | csv | parquet
-    fingerprint_sample: int = 500  # records per claimed model used to fingerprint (0: off)
+    fingerprint_sample: int = 200  # records per claimed model used to fingerprint (0: off)
     batch_records: int = 512
 
 
@@ -529,6 +529,8 @@ def parse_chat(d: dict[str, Any], line: int, opts: AuditOptions, strings: bool) 
     if reasoning is not None and reasoning > completion_billed:
         raise Malformed(f"usage.{rw}: {reasoning} exceeds completion_tokens {completion_billed}")
     cached = _count_field(kv, f"usage.{kw}", strings)
+    if cached is not None and cached > prompt_billed:
+        raise Malformed(f"usage.{kw}: {cached} cached tokens exceed prompt_tokens {prompt_billed}")
     model = d.get("model") or req.get("model") or resp.get("model") or opts.model
     rid = d.get("id") if d.get("id") is not None else (d.get("custom_id") or resp.get("id"))
     return Record(line, None if rid is None else str(rid), _opt_str(model, "model"), "chat",
@@ -547,6 +549,10 @@ def parse_flat(d: dict[str, Any], line: int, opts: AuditOptions, strings: bool) 
         raise Malformed(f"no billed counts: {c.prompt_tokens!r} and {c.completion_tokens!r} are missing or empty")
     reasoning = _count_field(d.get(c.reasoning_tokens), c.reasoning_tokens, strings)
     cached = _count_field(d.get(c.cached_tokens), c.cached_tokens, strings)
+    if cached is not None and prompt_billed is not None and cached > prompt_billed:
+        raise Malformed(f"{c.cached_tokens}: {cached} cached tokens exceed {c.prompt_tokens} {prompt_billed}")
+    if reasoning is not None and completion_billed is not None and reasoning > completion_billed:
+        raise Malformed(f"{c.reasoning_tokens}: {reasoning} exceeds {c.completion_tokens} {completion_billed}")
     model = d.get(c.model) if d.get(c.model) not in (None, "") else opts.model
     rid = d.get(c.id)
     chat = Chat((Message("user", prompt_text),)) if prompt_text is not None else None
@@ -981,8 +987,8 @@ class Auditor:
                 continue
             claim = self.claim(rec.model or "")
             job: dict[str, Any] = {"claim": claim}
-            if claim.adapter is not None and claim.formats is not None and claim.formats.formats:
-                fmts = (rec.force_format,) if rec.force_format else claim.formats.formats
+            fmts = (rec.force_format,) if rec.force_format else (claim.formats.formats if claim.formats else ())
+            if claim.adapter is not None and fmts:
                 job["fmts"] = fmts
                 job["p"] = [render_prompt(f, rec.chat, rec.model or "") for f in fmts] if rec.chat else None
                 job["c"] = [render_completion(f, rec.choices) for f in fmts] if rec.choices is not None else None
@@ -998,6 +1004,8 @@ class Auditor:
                 job["fp"] = fp_jobs
             jobs.append(job)
         self._count(needs)
+        if self.nt is not None:
+            self._nt_batch(parsed, jobs)
         rows = []
         for raw, rec, job in zip(raws, parsed, jobs):
             if isinstance(rec, str):
@@ -1024,8 +1032,12 @@ class Auditor:
     def _malformed(self, raw: RawRecord, reason: str) -> dict[str, Any]:
         self.malformed_count += 1
         rid = record_id(raw, self.opts)
-        model = raw.data.get("model") if isinstance(raw.data, dict) and isinstance(raw.data.get("model"), str) \
-            else (self.opts.model or "(unknown)")
+        model = self.opts.model or "(unknown)"
+        if isinstance(raw.data, dict):
+            for key in ("model", self.opts.columns.model):
+                if isinstance(raw.data.get(key), str) and raw.data[key]:
+                    model = raw.data[key]
+                    break
         if len(self.malformed) < MALFORMED_KEPT:
             self.malformed.append({"line": raw.line, "id": rid, "reason": reason})
         g = self._group(model)
@@ -1090,9 +1102,10 @@ class Auditor:
                        completion_overhead=ct_.total - ct_.content_total - ct_.tools)
         row.update(reasoning_tokens=rec.reasoning_tokens, unverifiable_tokens=hidden, cached_tokens=rec.cached_tokens,
                    billed_total=rec.billed_total, discrepancy_tokens=prompt.discrepancy + completion.discrepancy)
-        if self.nt is not None:
-            self._nt_columns(row, rec)
-        self._aggregate(g, rec, row, prompt, completion, hidden)
+        nt_info = job.get("nt")
+        if nt_info is not None:
+            self._nt_columns(row, rec, nt_info)
+        self._aggregate(g, rec, row, prompt, completion, hidden, nt_info)
         if "fp" in job:
             self._fp_record(rec, job["fp"], hidden)
         return row
@@ -1108,22 +1121,40 @@ class Auditor:
             if s.billed is not None:
                 row[f"{side}_diff"] = s.billed - (s.tally.total + hidden)
 
-    def _nt_columns(self, row: dict[str, Any], rec: Record) -> None:
+    @staticmethod
+    def _nt_texts(rec: Record) -> tuple[list[str], list[str]]:
+        """Texts whose NT the breakdown reports: each prompt message; each reply's content and reasoning."""
         texts_p = [m.content or "" for m in rec.chat.messages] if rec.chat else []
         texts_c = [x for ch in rec.choices or () for x in (ch.content or "", ch.reasoning or "")]
-        milli = self.nt.nt_milli_many(texts_p + texts_c)
-        row["nt_prompt"] = round(sum(milli[:len(texts_p)]) / 1000, 3) if rec.chat else None
-        row["nt_completion"] = round(sum(milli[len(texts_p):]) / 1000, 3) if rec.choices is not None else None
-        row["_nt"] = (texts_p, milli)
+        return texts_p, texts_c
+
+    def _nt_batch(self, parsed: Sequence[Record | str], jobs: list[Any]) -> None:
+        """NT of every record's texts in one call per batch (numpy-vectorised in normtok.nt)."""
+        spans = []
+        texts: list[str] = []
+        for rec, job in zip(parsed, jobs):
+            if job is None or isinstance(rec, str):
+                continue
+            tp, tc = self._nt_texts(rec)
+            spans.append((job, len(texts), len(tp), len(tc)))
+            texts += tp + tc
+        milli = self.nt.nt_milli_many(texts) if texts else []
+        for job, start, n_p, n_c in spans:
+            job["nt"] = (n_p, milli[start:start + n_p + n_c])
+
+    @staticmethod
+    def _nt_columns(row: dict[str, Any], rec: Record, nt_info: tuple[int, list[int]]) -> None:
+        n_p, milli = nt_info
+        row["nt_prompt"] = round(sum(milli[:n_p]) / 1000, 3) if rec.chat else None
+        row["nt_completion"] = round(sum(milli[n_p:]) / 1000, 3) if rec.choices is not None else None
 
     def _aggregate(self, g: Group, rec: Record, row: dict[str, Any], prompt: Side, completion: Side,
-                   hidden: int) -> None:
+                   hidden: int, nt_info: tuple[int, list[int]] | None) -> None:
         g.statuses[row["status"]] += 1
         g.billed_prompt += rec.prompt_billed or 0
         g.billed_completion += rec.completion_billed or 0
         g.cached += rec.cached_tokens or 0
         g.hidden_reasoning += hidden
-        nt_info = row.pop("_nt", None)
         for name, s in (("prompt", prompt), ("completion", completion)):
             if s.billed is None:
                 continue
@@ -1145,8 +1176,7 @@ class Auditor:
                 g.parts["prompt_tools"] += t.tools
                 g.parts["prompt_template"] += t.template
                 if nt_info and rec.chat:
-                    texts, milli = nt_info
-                    for m, v in zip(rec.chat.messages, milli):
+                    for m, v in zip(rec.chat.messages, nt_info[1]):
                         g.nt["prompt_system" if m.role in ("system", "developer") else "prompt_message"] += v
             else:
                 g.parts["completion_content"] += t.content.get(COMPLETION, 0)
@@ -1154,8 +1184,7 @@ class Auditor:
                 g.parts["completion_hidden"] += hidden
                 g.parts["completion_template"] += t.total - t.content_total - t.tools
                 if nt_info:
-                    texts, milli = nt_info
-                    rest = milli[len(texts):]
+                    rest = nt_info[1][nt_info[0]:]
                     g.nt["completion_content"] += sum(rest[0::2])
                     g.nt["completion_reasoning"] += sum(rest[1::2])
 

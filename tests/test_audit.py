@@ -170,6 +170,8 @@ def test_malformed_records_are_all_reported(cli, tmp_path):
     ("tools", lambda r: r["request"].update(tools={"a": 1}), "request.tools"),
     ("choices", lambda r: r["response"].update(choices="nope"), "response.choices"),
     ("name", lambda r: r["request"]["messages"][0].update(name=7), ".name"),
+    ("cached", lambda r: r["response"]["usage"].update(prompt_tokens_details={"cached_tokens": 10**6}),
+     "cached_tokens"),
 ])
 def test_wrong_types_name_the_field(what, mutate, needle):
     rec = json.loads((DATA / "exact.jsonl").open(encoding="utf-8").readline())
@@ -478,3 +480,19 @@ def test_fixtures_are_reproducible(tmp_path, monkeypatch):
     bills.main()
     for p in (tmp_path / "f").iterdir():
         assert p.read_bytes() == (DATA / p.name).read_bytes(), p.name
+
+
+def test_raw_flat_records_need_no_chat_format(cli, tmp_path):
+    """A tokenizer without a known chat format (AI21 J2) still verifies raw texts; a chat wrap cannot."""
+    import normtok
+
+    text = "Jurassic-2 bills the raw prompt."
+    n = normtok.count(text, model="j2-ultra")
+    src = tmp_path / "j2.csv"
+    src.write_text(bills.to_csv([{"id": "j", "model": "j2-ultra", "prompt": text, "prompt_tokens": n}]),
+                   encoding="utf-8")
+    code, _, _, rows = results(cli, tmp_path, src, "--fingerprint-sample", "0")
+    assert code == 0 and rows[0]["status"] == "ok" and rows[0]["overhead"] == "exact"
+    code, _, stderr, rows = results(cli, tmp_path, src, "--fingerprint-sample", "0", "--wrap", "chat")
+    assert rows[0]["status"] == "not_verifiable" and "no chat format" in rows[0]["reason"]
+    assert code == 0 and "no record could be verified" in stderr

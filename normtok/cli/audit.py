@@ -125,7 +125,7 @@ def print_tables(report: Report, with_nt: bool) -> None:
               help="Exit 1 when over- plus under-billed tokens exceed PCT percent of the verified billed tokens.")
 @click.option("--chat-format", type=click.Choice(sorted(FORMATS)), default=None,
               help="Use this chat format for every record instead of the model's own.")
-@click.option("--fingerprint-sample", type=click.IntRange(min=0), default=500, show_default=True, metavar="N",
+@click.option("--fingerprint-sample", type=click.IntRange(min=0), default=200, show_default=True, metavar="N",
               help="Records per claimed model used to rank every tokenizer (0: no fingerprint).")
 @click.option("--input-format", type=click.Choice(["auto", "jsonl", "csv", "parquet"]), default="auto",
               show_default=True, help="Input format (auto: by extension; stdin is JSONL).")
