@@ -64,3 +64,14 @@ def test_cli_report(cli, t, tmp_path: Path) -> None:  # noqa: ANN001
     assert (tmp_path / "r" / "index.html").is_file() and "index.html" in out
     code, _, err = cli("report", "--out", str(tmp_path / "r2"), "--tables", str(tmp_path / "missing"))
     assert code == 2 and "no published tables" in err
+
+
+def test_published_report_is_complete_and_of_the_published_tables() -> None:
+    base = Path(__file__).resolve().parents[1] / "spec" / "tables"
+    html = (base / "report" / "index.html").read_text(encoding="utf-8")
+    for name in re.findall(r'<img src="([^"]+)"', html):
+        assert (base / "report" / name).is_file(), name
+    t = tables.Tables(base)
+    assert f"NT version {t.nt_version}" in html and f"corpus {t.corpus_version}" in html
+    for tok in t.metadata["tokenizers"]:
+        assert tok["sha256"] in html, "report is stale: run 'normtok report --out spec/tables/report'"
