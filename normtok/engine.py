@@ -1,19 +1,36 @@
-"""The counting engine: finds inputs, decodes them once, and feeds every selected tokenizer.
+"""The counting engine: finds inputs, reads and decodes each once, and feeds every selected counter.
 
-Data flows one way: paths -> ``Source`` -> decoded text -> counts per tokenizer -> ``FileCount``.
-Errors are collected per input (never dropped), so one bad file does not hide the others.
+Data flows one way: paths -> ``Source`` -> byte blocks -> decoded text -> safe pieces -> batches ->
+counts per counter -> ``FileCount``. Inputs are streamed: a file is read in 1 MiB blocks, decoded
+incrementally (an invalid byte is reported with its absolute offset, however deep), and cut into
+pieces of about 1 Mi characters only where every selected tokenizer's count is additive
+(``normtok.chunking``). Pieces of many files and of one large file go into the same batches, so a
+multi-threaded engine uses every core either way, and memory stays bounded by a few batches.
+
+A reader thread prepares the next batch while the current one is counted. Counters that hold the
+GIL (bpe-openai, kitoken) can run in worker processes (``pool=True``). Errors are collected per
+input (never dropped), so one bad file does not hide the others; results come out in input order.
+
+A *counter* is anything with ``count_many(texts) -> list[int]`` and an id (``.id`` or ``.entry.id``):
+the tokenizer adapters, and per-text metrics such as NT. A counter may set ``cut_rule``
+(``normtok.chunking.CutRule``) to allow cutting; without one its inputs are counted whole.
 """
 
 from __future__ import annotations
 
+import codecs
 import fnmatch
 import os
+import queue
 import stat
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from . import chunking
 from .adapters import Adapter
 from .errors import InputDecodeError
 
@@ -24,10 +41,11 @@ BINARY_SNIFF_BYTES = 8192
 
 @dataclass(frozen=True)
 class Source:
-    """One input: a file path, or stdin when ``path`` is None."""
+    """One input: a file path, or stdin when ``path`` is None (``head``: stdin bytes already read)."""
 
     name: str
     path: Path | None
+    head: bytes | None = None
 
 
 @dataclass
@@ -132,10 +150,57 @@ def _walk(root: Path, d: Path, include: Sequence[str], exclude: Sequence[str], d
         found.sources.append(Source(str(child), child))
 
 
+READ_BLOCK = 1 << 20
+#: Files up to this size are read with one call; larger ones (and stdin) are streamed.
+WHOLE_FILE_BYTES = 4 << 20
+PIECE_CHARS = 1 << 20
+BATCH_CHARS = 8 << 20
+BATCH_ITEMS = 512
+
+
 def read_source(src: Source) -> bytes:
+    """The whole content of a source (small files; stdin and large files are streamed by ``iter_blocks``)."""
     if src.path is None:
-        return sys.stdin.buffer.read()
+        return (src.head or b"") + sys.stdin.buffer.read()
     return src.path.read_bytes()
+
+
+def source_size(src: Source) -> int | None:
+    """Size in bytes if known without reading (files, stdin redirected from a file), else None."""
+    try:
+        st = src.path.stat() if src.path is not None else os.fstat(sys.stdin.fileno())
+    except (OSError, ValueError, AttributeError):
+        return None
+    return st.st_size if stat.S_ISREG(st.st_mode) else None
+
+
+def peek_stdin(src: Source, limit: int) -> tuple[Source, int | None]:
+    """Read up to ``limit`` bytes of stdin ahead, to learn whether it is small: (source to count, size or None)."""
+    head = sys.stdin.buffer.read(limit)
+    return Source(src.name, None, head), (len(head) if len(head) < limit else None)
+
+
+def iter_blocks(src: Source, block: int = READ_BLOCK) -> Iterator[bytes]:
+    """The bytes of a source in blocks; a small file is one block."""
+    if src.path is not None:
+        size = source_size(src)
+        if size is not None and size <= WHOLE_FILE_BYTES:
+            yield read_source(src)
+            return
+        fh = src.path.open("rb")
+    else:
+        if src.head:
+            yield src.head
+        fh = sys.stdin.buffer
+    try:
+        while True:
+            data = fh.read(block)
+            if not data:
+                return
+            yield data
+    finally:
+        if src.path is not None:
+            fh.close()
 
 
 def is_binary(data: bytes) -> bool:
@@ -151,49 +216,270 @@ def decode(data: bytes, name: str, errors: str = "strict") -> str:
         raise InputDecodeError(name, exc.start, f"invalid UTF-8 ({exc.reason})") from None
 
 
+class StreamDecoder:
+    """Incremental UTF-8 decoding that reports errors at their offset in the whole stream.
+
+    Gives exactly the text (and, with errors='replace', the same U+FFFD) as decoding all at once.
+    """
+
+    def __init__(self, name: str, errors: str = "strict") -> None:
+        self.name = name
+        self._dec = codecs.getincrementaldecoder("utf-8")(errors)
+        self.offset = 0  # bytes fed so far
+
+    def _fail(self, exc: UnicodeDecodeError, pending: int) -> InputDecodeError:
+        return InputDecodeError(self.name, self.offset - pending + exc.start, f"invalid UTF-8 ({exc.reason})")
+
+    def decode(self, data: bytes) -> str:
+        pending = len(self._dec.getstate()[0])
+        try:
+            text = self._dec.decode(data)
+        except UnicodeDecodeError as exc:
+            raise self._fail(exc, pending) from None
+        self.offset += len(data)
+        return text
+
+    def finish(self) -> str:
+        pending = len(self._dec.getstate()[0])
+        try:
+            return self._dec.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            raise self._fail(exc, pending) from None
+
+
+def counter_id(counter: Any) -> str:
+    """A counter's column key: ``.id``, else its tokenizer entry's id."""
+    cid = getattr(counter, "id", None)
+    return cid if isinstance(cid, str) else counter.entry.id
+
+
 def count_texts(texts: Sequence[str], adapters: Sequence[Adapter]) -> list[dict[str, int]]:
     """Counts of every text for every adapter, keyed by tokenizer id (batched per adapter)."""
     out: list[dict[str, int]] = [{} for _ in texts]
     for ad in adapters:
         for i, n in enumerate(ad.count_many(texts)):
-            out[i][ad.entry.id] = n
+            out[i][counter_id(ad)] = n
     return out
+
+
+# --- streaming pipeline ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _File:
+    """A source being counted: totals so far, or the problem that stopped it."""
+
+    src: Source
+    counts: list[int]
+    chars: int = 0
+    nbytes: int = 0
+    problem: Problem | None = None
+
+
+@dataclass
+class _Batch:
+    items: list[tuple[_File, str, bool]] = field(default_factory=list)
+    finished: list[_File] = field(default_factory=list)  # complete (or failed) after this batch, in input order
+    chars: int = 0
+    nbytes: int = 0
+
+
+_END = object()
+
+
+class _Failure:
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
+
+
+def _batches(sources: Iterable[Source], ncounters: int, policy: chunking.Policy, errors: str,
+             treat_binary: bool, batch_chars: int, piece_chars: int) -> Iterator[_Batch]:
+    """Read, decode and cut every source, grouping pieces into batches (runs in the reader thread)."""
+    batch = _Batch()
+    for src in sources:
+        f = _File(src, [0] * ncounters)
+        chunker = chunking.Chunker(policy, piece_chars)
+        dec = StreamDecoder(src.name, errors)
+        first = True
+        try:
+            for block in iter_blocks(src):
+                if first:
+                    first = False
+                    if not treat_binary and is_binary(block):
+                        f.problem = Problem(src.name, "skipped", "binary file (NUL byte)")
+                        break
+                f.nbytes += len(block)
+                batch.nbytes += len(block)
+                text = dec.decode(block)
+                f.chars += len(text)
+                for piece, space in chunker.feed(text):
+                    batch.items.append((f, piece, space))
+                    batch.chars += len(piece)
+                if batch.chars >= batch_chars or len(batch.items) >= BATCH_ITEMS:
+                    yield batch
+                    batch = _Batch()
+            if f.problem is None:
+                tail = dec.finish()
+                f.chars += len(tail)
+                pieces = chunker.feed(tail) + chunker.finish()
+                for piece, space in pieces:
+                    batch.items.append((f, piece, space))
+                    batch.chars += len(piece)
+        except InputDecodeError as exc:
+            f.problem = Problem(src.name, "error", str(exc).split(": ", 1)[1])
+        except OSError as exc:
+            f.problem = Problem(src.name, "error", exc.strerror or str(exc))
+        batch.finished.append(f)
+        if batch.chars >= batch_chars or len(batch.items) >= BATCH_ITEMS:
+            yield batch
+            batch = _Batch()
+    if batch.items or batch.finished:
+        yield batch
+
+
+def _threaded(gen: Iterator[_Batch], depth: int = 2) -> Iterator[_Batch]:
+    """Run a batch generator in a reader thread, ``depth`` batches ahead (bounded memory)."""
+    q: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in gen:
+                while not stop.is_set():
+                    try:
+                        q.put(item, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put(_END)
+        except BaseException as exc:  # hand any failure to the consumer, which re-raises it
+            q.put(_Failure(exc))
+
+    t = threading.Thread(target=produce, name="normtok-reader", daemon=True)
+    t.start()
+    try:
+        while True:
+            item = q.get()
+            if item is _END:
+                return
+            if isinstance(item, _Failure):
+                raise item.exc
+            yield item
+    finally:
+        stop.set()
+
+
+# Worker processes for counters that hold the GIL: each rebuilds its adapters from the vocab cache.
+_worker_counters: list[Any] = []
+
+
+def _worker_init(specs: list[tuple[Any, str]]) -> None:
+    from . import engines
+
+    _worker_counters[:] = [engines.load(entry, name) for entry, name in specs]
+
+
+def _worker_count(texts: list[str], spaces: list[bool], strips: list[bool]) -> list[list[int]]:
+    out = []
+    for counter, strip in zip(_worker_counters, strips):
+        view = [t[1:] if (strip and sp) else t for t, sp in zip(texts, spaces)]
+        out.append(counter.count_many(view))
+    return out
+
+
+def _split(n_items: int, sizes: list[int], parts: int) -> list[tuple[int, int]]:
+    """Contiguous ranges of items with about equal total size."""
+    total = sum(sizes) or 1
+    bounds, acc, start = [], 0, 0
+    for i, size in enumerate(sizes):
+        acc += size
+        if acc * parts >= total * (len(bounds) + 1) and len(bounds) < parts - 1:
+            bounds.append((start, i + 1))
+            start = i + 1
+    bounds.append((start, n_items))
+    return [b for b in bounds if b[1] > b[0]]
+
+
+class _Pool:
+    """Worker processes that count with the GIL-holding counters, ``jobs`` ways in parallel."""
+
+    def __init__(self, counters: list[Any], strips: list[bool], jobs: int) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        self.strips = strips
+        self.jobs = jobs
+        specs = [c.pool_spec for c in counters]
+        self.executor = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                                            initializer=_worker_init, initargs=(specs,))
+
+    def submit(self, texts: list[str], spaces: list[bool]) -> Callable[[], list[list[int]]]:
+        ranges = _split(len(texts), [len(t) for t in texts], self.jobs)
+        futures = [self.executor.submit(_worker_count, texts[a:b], spaces[a:b], self.strips) for a, b in ranges]
+
+        def result() -> list[list[int]]:
+            parts = [f.result() for f in futures]
+            return [[n for part in parts for n in part[k]] for k in range(len(self.strips))]
+
+        return result
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
 
 
 def count_sources(
     sources: Iterable[Source],
-    adapters: Sequence[Adapter],
+    adapters: Sequence[Any],
     errors: str = "strict",
-    batch_bytes: int = 8 << 20,
+    batch_bytes: int = BATCH_CHARS,
     treat_binary: bool = False,
+    *,
+    pool: bool = False,
+    jobs: int = 1,
+    progress: Callable[[int], None] | None = None,
+    piece_chars: int = PIECE_CHARS,
 ) -> Iterator[FileCount | Problem]:
-    """Read, decode and count each source; yields results and problems in input order."""
-    batch: list[tuple[Source, bytes, str]] = []
-    size = 0
+    """Read, decode and count each source once for every counter; yields results and problems in input order.
 
-    def flush() -> Iterator[FileCount]:
-        counts = count_texts([t for _, _, t in batch], adapters)
-        for (src, data, text), c in zip(batch, counts):
-            yield FileCount(src.name, len(text), len(data), c)
-
-    for src in sources:
-        try:
-            data = read_source(src)
-        except OSError as exc:
-            yield Problem(src.name, "error", exc.strerror or str(exc))
-            continue
-        if not treat_binary and is_binary(data):
-            yield Problem(src.name, "skipped", "binary file (NUL byte)")
-            continue
-        try:
-            text = decode(data, src.name, errors)
-        except InputDecodeError as exc:
-            yield Problem(src.name, "error", str(exc).split(": ", 1)[1])
-            continue
-        batch.append((src, data, text))
-        size += len(data)
-        if size >= batch_bytes or len(batch) >= 256:
-            yield from flush()
-            batch, size = [], 0
-    if batch:
-        yield from flush()
+    ``pool``: count GIL-holding counters (``holds_gil``) in ``jobs`` worker processes.
+    ``progress`` is called with the number of input bytes done after each batch.
+    """
+    counters = list(adapters)
+    ids = [counter_id(c) for c in counters]
+    rules = [chunking.rule_for(c) for c in counters]
+    policy = min((r.policy for r in rules), default=chunking.Policy.PRETOKEN)
+    strips = [r.strip_space for r in rules]
+    pooled = [i for i, c in enumerate(counters) if pool and jobs > 1 and getattr(c, "holds_gil", False)
+              and hasattr(c, "pool_spec")]
+    local = [i for i in range(len(counters)) if i not in pooled]
+    workers = _Pool([counters[i] for i in pooled], [strips[i] for i in pooled], jobs) if pooled else None
+    gen = _threaded(_batches(sources, len(counters), policy, errors, treat_binary, batch_bytes, piece_chars))
+    try:
+        for batch in gen:
+            if batch.items:
+                texts = [t for _, t, _ in batch.items]
+                spaces = [sp for _, _, sp in batch.items]
+                pending = workers.submit(texts, spaces) if workers else None
+                results: dict[int, list[int]] = {}
+                for i in local:
+                    view = [t[1:] if sp else t for t, sp in zip(texts, spaces)] if strips[i] else texts
+                    results[i] = counters[i].count_many(view)
+                if pending is not None:
+                    for i, counts in zip(pooled, pending()):
+                        results[i] = counts
+                for i, counts in results.items():
+                    for (f, _, _), n in zip(batch.items, counts):
+                        f.counts[i] += n
+            if progress is not None:
+                progress(batch.nbytes)
+            for f in batch.finished:
+                if f.problem is not None:
+                    yield f.problem
+                else:
+                    yield FileCount(f.src.name, f.chars, f.nbytes, dict(zip(ids, f.counts)))
+    finally:
+        gen.close()
+        if workers is not None:
+            workers.close()
