@@ -37,7 +37,6 @@ from .errors import HashMismatchError, NormtokError, UnknownModelError, VocabUna
 from .registry import TokenizerEntry, entries, resolve
 from .templates import (
     COMPLETION,
-    EXACT,
     FORMATS,
     MESSAGE,
     REASONING,
@@ -68,11 +67,11 @@ MALFORMED_KEPT = 1000  # malformed records listed in the report (all are in --ou
 _COUNT_CACHE_MAX = 200_000
 
 ROW_COLUMNS = (
-    "line", "id", "model", "tokenizer_id", "tokenizer_sha256", "chat_format", "overhead", "status", "reason",
-    "prompt_billed", "prompt_expected", "prompt_low", "prompt_high", "prompt_diff", "prompt_status",
+    "line", "id", "model", "tokenizer_id", "tokenizer_sha256", "chat_format", "status", "reason",
+    "prompt_billed", "prompt_expected", "prompt_low", "prompt_high", "prompt_diff", "prompt_status", "prompt_label",
     "prompt_system", "prompt_content", "prompt_tools", "prompt_template",
     "completion_billed", "completion_expected", "completion_low", "completion_high", "completion_diff",
-    "completion_status", "completion_content", "completion_reasoning", "completion_overhead",
+    "completion_status", "completion_label", "completion_content", "completion_reasoning", "completion_template",
     "reasoning_tokens", "unverifiable_tokens", "cached_tokens", "billed_total", "discrepancy_tokens",
 )
 NT_COLUMNS = ("nt_prompt", "nt_completion")
@@ -1074,15 +1073,11 @@ class Auditor:
             completion = compare(rec.completion_billed, ct, self.opts.tolerance,
                                  None if rec.choices is not None else "no reply text (response has no choices)",
                                  hidden=hidden)
-            labels = [t.label for t in (pt, ct) if t is not None]
-            row["overhead"] = UNKNOWN if UNKNOWN in labels or not labels else (
-                EXACT if all(lb == EXACT for lb in labels) else "estimated")
         else:
             reason = claim.reason or "no chat format is known for this tokenizer"
             prompt = Side(rec.prompt_billed, None, NOT_VERIFIABLE if rec.prompt_billed is not None else None, reason)
             completion = Side(rec.completion_billed, None,
                               NOT_VERIFIABLE if rec.completion_billed is not None else None, reason)
-            row["overhead"] = UNKNOWN
             if claim.entry is not None:
                 row["tokenizer_id"] = claim.entry.id
         status = _overall([prompt, completion])
@@ -1099,7 +1094,7 @@ class Auditor:
         if ct_ is not None and ct_.label != UNKNOWN:
             row.update(completion_content=ct_.content.get(COMPLETION, 0),
                        completion_reasoning=ct_.content.get(REASONING, 0),
-                       completion_overhead=ct_.total - ct_.content_total - ct_.tools)
+                       completion_template=ct_.total - ct_.content_total - ct_.tools)
         row.update(reasoning_tokens=rec.reasoning_tokens, unverifiable_tokens=hidden, cached_tokens=rec.cached_tokens,
                    billed_total=rec.billed_total, discrepancy_tokens=prompt.discrepancy + completion.discrepancy)
         nt_info = job.get("nt")
@@ -1114,6 +1109,8 @@ class Auditor:
     def _side_columns(row: dict[str, Any], side: str, s: Side, hidden: int) -> None:
         row[f"{side}_billed"] = s.billed
         row[f"{side}_status"] = s.status
+        if s.billed is not None:
+            row[f"{side}_label"] = s.tally.label if s.tally is not None else UNKNOWN
         if s.tally is not None and s.tally.label != UNKNOWN:
             row[f"{side}_expected"] = s.tally.total + hidden
             row[f"{side}_low"] = s.tally.low + hidden
@@ -1306,8 +1303,8 @@ def _csv_cell(v: Any) -> Any:
     return "" if v is None else v
 
 
-_STRING_COLUMNS = {"id", "model", "tokenizer_id", "tokenizer_sha256", "chat_format", "overhead", "status", "reason",
-                   "prompt_status", "completion_status"}
+_STRING_COLUMNS = {"id", "model", "tokenizer_id", "tokenizer_sha256", "chat_format", "status", "reason",
+                   "prompt_status", "completion_status", "prompt_label", "completion_label"}
 
 
 def parquet_schema(columns: Sequence[str]) -> Any:

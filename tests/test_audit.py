@@ -75,7 +75,7 @@ def test_exact_bill_passes(cli, tmp_path):
             assert r["prompt_diff"] == 0, rid
         if not rid.startswith(("o3-mini", "gpt-4o-tools", "llama")):  # Llama 3: Meta's format or HF's template
             assert r["prompt_low"] == r["prompt_high"], rid
-    assert by_id["nemo-tools"]["prompt_tools"] > 0 and by_id["nemo-tools"]["overhead"] == "estimated"
+    assert by_id["nemo-tools"]["prompt_tools"] > 0 and by_id["nemo-tools"]["prompt_label"] == "exact"
     assert by_id["gpt-4o-tools"]["prompt_status"] == "ok"
     assert by_id["gpt-4o-tools"]["prompt_low"] < by_id["gpt-4o-tools"]["prompt_high"]  # tools: an estimate
     # hidden reasoning tokens: taken as billed, reported as unverifiable
@@ -294,7 +294,7 @@ def test_not_verifiable_is_explained(cli, tmp_path):
     msgs = [{"role": "user", "content": "Hi"}]
     claude = bills.record("c1", "claude-sonnet-4-5", msgs, "Hello", 10, 3)
     row = _one(tmp_path, cli, claude)
-    assert row["status"] == "not_verifiable" and "no vocab" in row["reason"] and row["overhead"] == "unknown"
+    assert row["status"] == "not_verifiable" and "no vocab" in row["reason"] and row["prompt_label"] == "unknown"
     row = _one(tmp_path, cli, bills.record("u1", "my-own-llm", msgs, "Hello", 10, 3))
     assert row["status"] == "not_verifiable" and "unknown model" in row["reason"]
     tools = bills.record("t1", "llama-3-8b", msgs, "Hello", 30, 2, tools=[bills.WEATHER_TOOL])
@@ -492,7 +492,7 @@ def test_raw_flat_records_need_no_chat_format(cli, tmp_path):
     src.write_text(bills.to_csv([{"id": "j", "model": "j2-ultra", "prompt": text, "prompt_tokens": n}]),
                    encoding="utf-8")
     code, _, _, rows = results(cli, tmp_path, src, "--fingerprint-sample", "0")
-    assert code == 0 and rows[0]["status"] == "ok" and rows[0]["overhead"] == "exact"
+    assert code == 0 and rows[0]["status"] == "ok" and rows[0]["prompt_label"] == "exact"
     code, _, stderr, rows = results(cli, tmp_path, src, "--fingerprint-sample", "0", "--wrap", "chat")
     assert rows[0]["status"] == "not_verifiable" and "no chat format" in rows[0]["reason"]
     assert code == 0 and "no record could be verified" in stderr
