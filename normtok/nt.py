@@ -16,7 +16,7 @@ Everything is integer arithmetic, so every conforming implementation returns the
 
     >>> from normtok.nt import nt_milli, format_nt
     >>> format_nt(nt_milli("Hello, world!"))
-    '3.432'
+    '3.914'
 """
 
 from __future__ import annotations
@@ -46,13 +46,13 @@ CLASSES = ("W", "D", "L", "P", "M", "X")
 # except the four policy values marked (policy); see spec/calibration.md.
 # ---------------------------------------------------------------------------------------------
 WEIGHTS = MappingProxyType({
-    "SPACE": 52,         # W code point (a lone U+0020 run costs nothing, see RUN_W)
-    "DIGIT": 0,          # D code point (digits are priced by DIGIT_GROUP)
-    "LETTER": 99,        # L: alphabets and abugidas written with spaces between words
-    "SEA": 204,          # L: Thai, Lao, Tibetan, Myanmar, Khmer (no spaces between words)
-    "SYLLABARY": 486,    # L: Ethiopic, Cherokee, Canadian syllabics, Yi
-    "HAN": 639,          # L: Han ideographs
-    "KANA": 261,         # L: Hiragana, Katakana, Bopomofo
+    "SPACE": 51,         # W code point (a lone U+0020 run costs nothing, see RUN_W)
+    "DIGIT": 10,         # D code point (plus DIGIT_GROUP per started group of three)
+    "LETTER": 98,        # L: alphabets and abugidas written with spaces between words
+    "SEA": 205,          # L: Thai, Lao, Tibetan, Myanmar, Khmer (no spaces between words)
+    "SYLLABARY": 308,    # L: Ethiopic, Cherokee, Canadian syllabics, Yi (= HANGUL, see calibration)
+    "HAN": 637,          # L: Han ideographs
+    "KANA": 260,         # L: Hiragana, Katakana, Bopomofo
     "HANGUL": 308,       # L: Hangul syllables and jamo
     "PUNCT": 100,        # P (policy)
     "EXTEND": 100,       # M (policy)
@@ -60,10 +60,10 @@ WEIGHTS = MappingProxyType({
     "OTHER": 2000,       # X: every code point not in the table (policy)
 })
 RUN_PARAMS = MappingProxyType({
-    "RUN_W": 1099,       # per whitespace run, except a run that is exactly one U+0020
-    "RUN_L": 580,        # per letter run
-    "RUN_P": 668,        # per punctuation run
-    "DIGIT_GROUP": 1456,  # per started group of 3 digits in a digit run: ceil(n / 3)
+    "RUN_W": 964,        # per whitespace run, except a run that is exactly one U+0020
+    "RUN_L": 579,        # per letter run
+    "RUN_P": 788,        # per punctuation run
+    "DIGIT_GROUP": 1212,  # per started group of 3 digits in a digit run: ceil(n / 3)
 })
 PARAMS = tuple(WEIGHTS) + tuple(RUN_PARAMS)
 """Order of the vector returned by :func:`tally`."""
