@@ -121,6 +121,9 @@ def compare(paths: tuple[str, ...], models: tuple[str, ...], prices_path: str | 
             matched = price_file.find(ad.entry.id)
         if not matched:
             rows.append(base)
+            if price_file is not None:
+                click.echo(f"normtok: note: no price for {name!r} in {prices_path} (prices match model names)",
+                           err=True)
         for p in matched:
             rows.append({**base, "provider": p.provider, "currency": p.currency, "input_price": p.input,
                          "cached_input_price": p.cached_input, "output_price": p.output,
