@@ -243,6 +243,9 @@ def test_chat_records_in_csv_and_parquet_columns(cli, tmp_path):
     pq.write_table(pa.Table.from_pylist(flat), tmp_path / "chat.parquet")
     code, _, _, rows = results(cli, tmp_path, tmp_path / "chat.parquet", "--fingerprint-sample", "0")
     assert code == 0 and [r["id"] for r in rows] == [r["id"] for r in recs]
+    pq.write_table(pa.Table.from_pylist(recs), tmp_path / "structs.parquet")  # bodies as Parquet structs
+    code, _, _, rows = results(cli, tmp_path, tmp_path / "structs.parquet", "--fingerprint-sample", "0")
+    assert code == 0 and [r["status"] for r in rows] == ["ok"] * 4
 
 
 def test_stdin_gzip_and_batch_boundaries(cli, tmp_path):

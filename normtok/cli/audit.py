@@ -123,8 +123,8 @@ def print_tables(report: Report, with_nt: bool) -> None:
               help="Slack beyond the expected interval, in tokens and/or percent of the expected count.")
 @click.option("--max-discrepancy", type=click.FloatRange(min=0), default=0.0, show_default=True, metavar="PCT",
               help="Exit 1 when over- plus under-billed tokens exceed PCT percent of the verified billed tokens.")
-@click.option("--chat-format", type=click.Choice(sorted(FORMATS)), default=None,
-              help="Use this chat format for every record instead of the model's own.")
+@click.option("--chat-format", type=click.Choice(sorted(FORMATS)), default=None, metavar="FORMAT",
+              help="Use this chat format for every chat record instead of the model's own (see docs/audit.md).")
 @click.option("--fingerprint-sample", type=click.IntRange(min=0), default=200, show_default=True, metavar="N",
               help="Records per claimed model used to rank every tokenizer (0: no fingerprint).")
 @click.option("--input-format", type=click.Choice(["auto", "jsonl", "csv", "parquet"]), default="auto",
