@@ -142,6 +142,7 @@ class Render:
     tools_const: int = 0
     fixed: int | None = None  # total computed by the vendor's own library
     notes: list[str] = field(default_factory=list)
+    _pieces: tuple[int, tuple[list[str], int]] | None = field(default=None, repr=False, compare=False)
 
     def estimate(self, low: int, high: int, note: str) -> None:
         """Widen the interval for a component whose tokens are not known exactly."""
@@ -160,6 +161,13 @@ class Render:
 
     def pieces(self) -> tuple[list[str], int]:
         """Texts the tokenizer sees between control tokens, and the number of control tokens."""
+        key = len(self.segments)
+        if self._pieces is not None and self._pieces[0] == key:
+            return self._pieces[1]
+        self._pieces = (key, self._split())
+        return self._pieces[1]
+
+    def _split(self) -> tuple[list[str], int]:
         out: list[str] = []
         cur: list[str] = []
         specials = 0

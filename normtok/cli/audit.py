@@ -24,6 +24,7 @@ from ..audit import (
 )
 from ..audit import audit as run_audit
 from ..errors import NormtokError
+from ..registry import entries
 from ..templates import FORMATS
 from .output import emit, format_option
 
@@ -75,6 +76,7 @@ def document(report: Report, max_discrepancy: float, out: str | None, with_nt: b
         "summary": summary_rows(report),
         "breakdown": [r for g in [*groups, report.total] for r in breakdown_rows(g, with_nt)],
         "fingerprint": report.fingerprints, "flags": report.flags,
+        "fingerprint_not_tried": [{"id": e.id, "status": e.status} for e in entries().values() if not e.available],
         "malformed": {"count": report.malformed_count, "records": report.malformed},
         "discrepancy_pct": round(report.discrepancy_pct, 4), "results_file": out,
         "exit_code": report.exit_code(max_discrepancy),
