@@ -21,6 +21,8 @@ Everything is integer arithmetic, so every conforming implementation returns the
 
 from __future__ import annotations
 
+import sys
+import types
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
@@ -688,3 +690,17 @@ def tally(text: str) -> dict[str, int]:
         elif run.cls == "D":
             out["DIGIT_GROUP"] += run.run_weight // RUN_PARAMS["DIGIT_GROUP"]
     return out
+
+
+class _CallableModule(types.ModuleType):
+    """``normtok.nt`` is this module and also the function :func:`nt`: ``normtok.nt("text")``.
+
+    The package API names both the module (``normtok.nt.nt_milli``) and the function; a callable
+    module keeps the two from shadowing each other whichever is imported first.
+    """
+
+    def __call__(self, text: str) -> float:
+        return nt(text)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -41,6 +41,7 @@ from .count import count  # noqa: E402
 from .corpus import corpus  # noqa: E402
 from .models import models  # noqa: E402
 from .report import report  # noqa: E402
+from .spec import nt_command, spec  # noqa: E402
 from .tables import tables  # noqa: E402
 
 main.add_command(count)
@@ -51,3 +52,5 @@ main.add_command(convert)
 main.add_command(compare)
 main.add_command(report)
 main.add_command(audit_cmd)
+main.add_command(nt_command)
+main.add_command(spec)
