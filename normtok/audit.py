@@ -233,7 +233,7 @@ class RecordSource:
                 if not raw.strip():
                     continue
                 try:
-                    text = raw.decode("utf-8")
+                    text = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
                 except UnicodeDecodeError as exc:
                     yield RawRecord(lineno, error=f"invalid UTF-8 at byte {exc.start} of the line")
                     continue
@@ -245,7 +245,7 @@ class RecordSource:
     def _csv(self) -> Iterator[RawRecord]:
         csv.field_size_limit(1 << 30)
         with self._open_binary() as fh:
-            text = io.TextIOWrapper(fh, encoding="utf-8", errors="surrogateescape", newline="")
+            text = io.TextIOWrapper(fh, encoding="utf-8-sig", errors="surrogateescape", newline="")
             reader = csv.reader(text)
             try:
                 header = next(reader)

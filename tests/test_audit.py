@@ -499,3 +499,13 @@ def test_raw_flat_records_need_no_chat_format(cli, tmp_path):
     code, _, stderr, rows = results(cli, tmp_path, src, "--fingerprint-sample", "0", "--wrap", "chat")
     assert rows[0]["status"] == "not_verifiable" and "no chat format" in rows[0]["reason"]
     assert code == 0 and "no record could be verified" in stderr
+
+
+def test_byte_order_mark_and_empty_input(cli, tmp_path):
+    bom = tmp_path / "bom.jsonl"
+    bom.write_bytes(b"\xef\xbb\xbf" + (DATA / "exact.jsonl").read_bytes().split(b"\n")[0] + b"\n")
+    code, _, _, rows = results(cli, tmp_path, bom, "--fingerprint-sample", "0")
+    assert code == 0 and rows[0]["status"] == "ok"
+    (tmp_path / "empty.jsonl").write_bytes(b"")
+    code, _, stderr, rows = results(cli, tmp_path, tmp_path / "empty.jsonl", ext="parquet")
+    assert code == 0 and rows == [] and "holds no records" in stderr

@@ -203,7 +203,9 @@ def audit_cmd(file: str, model: str | None, out: str | None, tolerance: str, max
         click.echo(f"normtok: audit failed: {t.statuses['over']:,} records over-billed (+{t.over_tokens:,} tokens), "
                    f"{t.statuses['under']:,} under-billed (-{t.under_tokens:,}): {report.discrepancy_pct:.4g}% of "
                    f"the verified billed tokens, above --max-discrepancy {max_discrepancy:g}%", err=True)
-    if not t.verified_billed and t.records:
+    if not t.records:
+        click.echo(f"normtok: warning: {file} holds no records", err=True)
+    elif not t.verified_billed:
         click.echo("normtok: warning: no record could be verified", err=True)
 
     if fmt == "json":
