@@ -509,3 +509,39 @@ def test_byte_order_mark_and_empty_input(cli, tmp_path):
     (tmp_path / "empty.jsonl").write_bytes(b"")
     code, _, stderr, rows = results(cli, tmp_path, tmp_path / "empty.jsonl", ext="parquet")
     assert code == 0 and rows == [] and "holds no records" in stderr
+
+
+@pytest.mark.parametrize("claimed,billed_by,expected", [
+    ("deepseek-v3", "llama-3-8b", "meta/llama3"),
+    ("open-mistral-nemo", "gpt-4o", "openai/o200k_base"),
+    ("llama-3-8b", "open-mistral-nemo", "mistral/tekken"),
+    ("gpt-4o", "deepseek-v3", "deepseek/v3"),
+])
+def test_relabelling_between_vendors(tmp_path, claimed, billed_by, expected):
+    src = tmp_path / "relabelled.jsonl"
+    bills.write_jsonl(src, bills.honest_bill(10, seed=9, meters={claimed: 0}, billed_by=billed_by))
+    report = audit(RecordSource(str(src)), AuditOptions())
+    ranked = report.fingerprints[claimed]
+    assert ranked[0]["tokenizer_id"] == expected and ranked[0]["matched_pct"] == 100
+    assert len(report.flags) == 1 and expected in report.flags[0]
+
+
+def test_fingerprint_without_a_known_template(tmp_path):
+    """A reseller's own template (10 tokens per message + 7) over Qwen's tokenizer: no format matches,
+    the fitted overhead still singles out the tokenizer."""
+    import normtok
+
+    rng = random.Random(2)
+    qwen = normtok.tokenizer("qwen/qwen2.5")
+    recs = []
+    for i in range(12):
+        msgs, reply = bills.conversation(rng)
+        billed = sum(qwen.count(m["content"]) for m in msgs) + 10 * len(msgs) + 7
+        recs.append(bills.record(f"r{i}", "gpt-4o", msgs, reply, billed, qwen.count(reply) + 2))
+    src = tmp_path / "custom.jsonl"
+    bills.write_jsonl(src, recs)
+    report = audit(RecordSource(str(src)), AuditOptions())
+    ranked = report.fingerprints["gpt-4o"]
+    assert ranked[0]["tokenizer_id"] == "qwen/qwen2.5" and ranked[0]["fit_error"] == 0
+    assert all(r["matched_pct"] == 0 for r in ranked)
+    assert len(report.flags) == 1 and "qwen/qwen2.5" in report.flags[0]
