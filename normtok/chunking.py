@@ -164,8 +164,9 @@ class Chunker:
             lo = max(self._scan_from, self.target // 4)
             hi = max(self.target, self._scan_from)
             cut = find_cut(self._buf, lo, hi, self.policy)
-            if cut is None and hi < len(self._buf) - 2:
-                cut = find_cut(self._buf, hi, len(self._buf) - 2, self.policy)
+            while cut is None and hi < len(self._buf) - 2:  # no cut near the target: the first one after it
+                lo, hi = hi, min(hi + self.target, len(self._buf) - 2)
+                cut = find_cut(self._buf, lo, hi, self.policy)
             if cut is None:
                 self._scan_from = max(0, len(self._buf) - 2)  # nothing safe yet: wait for more text
                 break

@@ -180,8 +180,9 @@ def peek_stdin(src: Source, limit: int) -> tuple[Source, int | None]:
     return Source(src.name, None, head), (len(head) if len(head) < limit else None)
 
 
-def iter_blocks(src: Source, block: int = READ_BLOCK) -> Iterator[bytes]:
-    """The bytes of a source in blocks; a small file is one block."""
+def iter_blocks(src: Source, block: int | None = None) -> Iterator[bytes]:
+    """The bytes of a source in blocks (``READ_BLOCK``); a small file is one block."""
+    block = block or READ_BLOCK
     if src.path is not None:
         size = source_size(src)
         if size is not None and size <= WHOLE_FILE_BYTES:
