@@ -525,14 +525,13 @@ def _block(texts: Sequence[str], normalized: bool = False) -> list[int]:
     if len(seps):
         cls = cls.copy() if not cls.flags.writeable else cls
         cls[seps] = _SEP
+        weight[seps] = 0
     n = len(cls)
     if n == 0:
         return [0] * len(texts)
-    # code-point weights per text (separators are NUL, weight 1000: subtracted below)
+    # code-point weights per text (each segment runs from a text's start to the next one's)
     wsum = np.add.reduceat(weight, np.minimum(begin, n - 1), dtype=np.int64) if len(texts) > 1 else \
         np.array([weight.sum(dtype=np.int64)])
-    if len(seps):
-        wsum[:-1] -= int(_ASCII_W[0])
     wsum[lengths == 0] = 0
     # effective classes: an M code point continues the run before it (X at a start)
     m = np.flatnonzero(cls == _M)
