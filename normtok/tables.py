@@ -30,6 +30,7 @@ import json
 import math
 import os
 import random
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -913,12 +914,14 @@ def build(out_dir: str | os.PathLike[str] | None = None, progress: Callable[[str
 # --- loading and converting -------------------------------------------------------------------
 
 def default_dir() -> Path:
-    """Where the published tables live: ``$NORMTOK_TABLES``, else the repository's ``spec/tables``."""
+    """Where the published tables live: ``$NORMTOK_TABLES``, else the repository's ``spec/tables``,
+    else the copy a wheel installs under ``<prefix>/share/normtok/tables``."""
     env = os.environ.get(ENV_VAR)
     if env:
         return Path(env).expanduser()
     here = Path(__file__).resolve().parent
-    for cand in (here / "data" / "tables", here.parent / "spec" / "tables"):
+    installed = Path(sys.prefix) / "share" / "normtok" / "tables"
+    for cand in (here / "data" / "tables", here.parent / "spec" / "tables", installed):
         if (cand / "metadata.json").is_file():
             return cand
     return here.parent / "spec" / "tables"
