@@ -158,23 +158,25 @@ class Chunker:
         self._at_space = False
 
     def feed(self, text: str) -> list[tuple[str, bool]]:
-        self._buf += text
+        buf = self._buf + text if self._buf else text
         out: list[tuple[str, bool]] = []
-        while self.policy is not Policy.NONE and len(self._buf) >= self.target + 2:
-            lo = max(self._scan_from, self.target // 4)
-            hi = max(self.target, self._scan_from)
-            cut = find_cut(self._buf, lo, hi, self.policy)
-            while cut is None and hi < len(self._buf) - 2:  # no cut near the target: the first one after it
-                lo, hi = hi, min(hi + self.target, len(self._buf) - 2)
-                cut = find_cut(self._buf, lo, hi, self.policy)
+        start = 0  # pieces are sliced off at offsets; the rest is copied once at the end
+        while self.policy is not Policy.NONE and len(buf) - start >= self.target + 2:
+            lo = start + max(self._scan_from, self.target // 4, 1)
+            hi = start + max(self.target, self._scan_from)
+            cut = find_cut(buf, lo, hi, self.policy)
+            while cut is None and hi < len(buf) - 2:  # no cut near the target: the first one after it
+                lo, hi = hi, min(hi + self.target, len(buf) - 2)
+                cut = find_cut(buf, lo, hi, self.policy)
             if cut is None:
-                self._scan_from = max(0, len(self._buf) - 2)  # nothing safe yet: wait for more text
+                self._scan_from = max(0, len(buf) - 2 - start)  # nothing safe yet: wait for more text
                 break
             p, space = cut
-            out.append((self._buf[:p], self._at_space))
-            self._buf = self._buf[p:]
+            out.append((buf[start:p], self._at_space))
+            start = p
             self._at_space = space
             self._scan_from = 0
+        self._buf = buf[start:] if start else buf
         return out
 
     def finish(self) -> list[tuple[str, bool]]:
