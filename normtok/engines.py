@@ -22,7 +22,7 @@ Engines:
                 and HF ``tokenizer.json``.
 ``bpe-openai``  Rust, vocabulary embedded (o200k_base, cl100k_base); 0.06 s to load; holds the GIL.
 ``tiktoken``    the reference library itself, with the rank table loaded from the binary cache.
-``kitoken``     Rust; SentencePiece and HF BPE from a cached binary; holds the GIL.
+``kitoken``     Rust; every format, from a cached binary (0.02-0.1 s); holds the GIL.
 """
 
 from __future__ import annotations
@@ -70,9 +70,9 @@ class EngineInfo:
 
 INFO: dict[str, EngineInfo] = {
     "fastokens": EngineInfo("fastokens", "fastokens", "fastokens", "0.3.5", 2.5, 60.0, 0.9),
-    "bpe-openai": EngineInfo("bpe-openai", "bpe_openai", "bpe-openai", "0.1.4", 0.1, 14.0, 0.0),
+    "bpe-openai": EngineInfo("bpe-openai", "bpe_openai", "bpe-openai", "0.1.4", 0.05, 14.0, 0.0),
     "tiktoken": EngineInfo("tiktoken", "tiktoken", "tiktoken", None, 0.3, 9.0, 0.3),
-    "kitoken": EngineInfo("kitoken", "kitoken", "kitoken", "0.11.1", 0.1, 10.0, 0.0),
+    "kitoken": EngineInfo("kitoken", "kitoken", "kitoken", "0.11.1", 0.08, 7.0, 0.0),
     # the reference libraries, for the cost model of --engine auto
     "tokenizers": EngineInfo("tokenizers", "tokenizers", "tokenizers", None, 1.0, 1.5, 0.5),
     "sentencepiece": EngineInfo("sentencepiece", "sentencepiece", "sentencepiece", None, 0.1, 3.0, 0.5),
@@ -108,13 +108,20 @@ PROVEN: dict[str, dict[str, str]] = {
         "openai/cl100k_base": "92cf88b8b5c020ae",
     },
     "kitoken": {
+        "openai/o200k_base": "62460f877790812a",
+        "openai/cl100k_base": "92cf88b8b5c020ae",
+        "meta/llama3": "00d21bc862542bb4",
+        "meta/llama4": "0f7e344b2f57c7ec",
+        "qwen/qwen2.5": "186cac8145e9e709",
+        "qwen/qwen3.5": "13f0d598f5677a95",
         "deepseek/v3": "85c78b1e62561779",
+        "mistral/tekken": "b78ba3f0874bb292",
         "mistral/spm": "96a3dbc731dcbb0a",
     },
 }
-# Not proven, so never used: kitoken on tiktoken rank files (it guesses the pattern, and llama3 differs on
-# special-token strings), kitoken on tekken (' [PREFIX]' is one token too many), kitoken on AI21 J2
-# (70 of 120 sample texts differ), tokie on anything (over-counts tabs and blank lines).
+# Not proven, so never used: kitoken's own tekken loader (' [PREFIX]' is one token too many: normtok loads the
+# tekken ranks as a rank file instead), kitoken on AI21 J2 (70 of 120 sample texts differ), tokie on anything
+# (over-counts tabs and blank lines).
 
 #: bpe-openai embeds these vocabularies; the key is the SHA-256 of the rank file they were built from.
 BPE_OPENAI_ENCODINGS = {
@@ -330,7 +337,7 @@ def _load_fastokens(entry: TokenizerEntry) -> Adapter:
     known = vocab_cache.lookup("fastokens-route", key, "txt", builder)
     if known is None or known.data == b"tiktoken":
         plain = entry.format == "tiktoken" and entry.files[0].compression is None
-        path = f.path if plain else vocab_cache.rank_file(f.sha256, ranks)
+        path = f.path if plain else vocab_cache.rank_file(f.sha256, ranks).path
         if path is not None:
             try:
                 tok = fastokens.Tokenizer.from_tiktoken(str(path), pattern=pattern, special_tokens={})
@@ -409,16 +416,37 @@ def _load_kitoken(entry: TokenizerEntry) -> Adapter:
     f = read_verified(entry.files[0])
     import kitoken
 
+    key, pattern = f.sha256, None
+    if entry.format in ("tiktoken", "tekken"):
+        pattern = entry.pattern or (parse_tekken_ranks(f.data, str(f.path))[1] if entry.format == "tekken" else None)
+        if not pattern:
+            raise NormtokError(f"{entry.id}: a tiktoken rank file needs a pre-tokenizer pattern in the registry")
+        key = f"{f.sha256}-{vocab_cache.pattern_tag(pattern)}"
+
     def build() -> bytes:
         if entry.format == "spm":
             k = kitoken.Kitoken.from_sentencepiece(f.data)
         elif entry.format == "hf":
             k = kitoken.Kitoken.from_tokenizers(_hf_without_added_tokens(entry, f.data).encode("utf-8"))
+        elif entry.format in ("tiktoken", "tekken"):
+            # kitoken guesses the pattern and the special tokens from the vocabulary size (and guesses
+            # cl100k's for llama3 and o200k's for qwen3.5): set the registry pattern, drop the specials.
+            if entry.format == "tekken":
+                data = vocab_cache.rank_file(f.sha256, lambda: _bpe_ranks(entry, f)[0]).data
+            else:
+                data = f.data
+            k = kitoken.Kitoken.from_tiktoken(data)
+            definition = k.definition()
+            definition["specials"] = []
+            k.set_definition(definition)
+            config = k.config()
+            config["split"] = [{"Pattern": {"pattern": {"Regex": pattern}, "behavior": "Isolate"}}]
+            k.set_config(config)
         else:
-            raise EngineUnavailable(f"kitoken is not proven for {entry.format!r} files")
+            raise EngineUnavailable(f"kitoken does not read {entry.format!r} files")
         return bytes(k.to_bytes())
 
-    art = vocab_cache.get("kitoken", f.sha256, "kit", f"kitoken-{version}", build)
+    art = vocab_cache.get("kitoken", key, "kit", f"kitoken-{version}-1", build)
     return KitokenAdapter(entry, f.sha256, version, kitoken.Kitoken(art.data))
 
 

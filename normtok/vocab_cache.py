@@ -141,13 +141,13 @@ def ranks(key: str, parse: Callable[[], tuple[dict[bytes, int], str | None]]) ->
     return table, pattern
 
 
-def rank_file(key: str, ranks_: Callable[[], dict[bytes, int]]) -> Path | None:
-    """A plain (decompressed, canonical) tiktoken rank file for engines that load from a path."""
+def rank_file(key: str, ranks_: Callable[[], dict[bytes, int]]) -> Artifact:
+    """A plain (decompressed, canonical) tiktoken rank file, for engines that load one from a path or bytes."""
     def build() -> bytes:
         items = sorted(ranks_().items(), key=lambda kv: kv[1])
         return b"".join(base64.b64encode(tok) + b" " + str(rank).encode() + b"\n" for tok, rank in items)
 
-    return get("tiktoken", key, "tiktoken", "tiktoken-file1", build).path
+    return get("tiktoken", key, "tiktoken", "tiktoken-file1", build)
 
 
 def bytes_to_unicode() -> dict[int, str]:

@@ -151,7 +151,8 @@ def test_adversarial_text_matches_reference(pair, texts):
 def test_small_input_picks_a_fast_loading_engine_and_large_input_fastokens():
     o200k = resolve("gpt-4o")
     assert engines.choose(o200k, "auto", 1000).engine == "bpe-openai"
-    assert engines.choose(resolve("llama-3.1-8b"), "auto", 1000).engine == "tiktoken"
+    assert engines.choose(resolve("llama-3.1-8b"), "auto", 1000).engine == "kitoken"
+    assert engines.choose(resolve("llama-3.1-8b"), "auto", 20 << 20, jobs=2).engine == "tiktoken"
     assert engines.choose(resolve("deepseek/v3"), "auto", 1000).engine == "kitoken"
     assert engines.choose(resolve("mistral/spm"), "auto", 10 << 30, jobs=2).engine == "kitoken"
     for tid in ("gpt-4o", "llama-3.1-8b", "deepseek/v3", "qwen/qwen3.5", "mistral/tekken"):
@@ -203,7 +204,7 @@ def test_engine_that_fails_to_load_falls_back_to_the_next(monkeypatch):
 
     monkeypatch.setitem(engines._LOADERS, "bpe-openai", broken)
     c = engines.choose(resolve("gpt-4o"), "auto", 1000)
-    assert c.engine == "tiktoken" and "boom" in c.fallback
+    assert c.engine == "kitoken" and "boom" in c.fallback
     engines.unload()
 
 

@@ -193,7 +193,7 @@ def test_fast_engines_through_the_pipeline_equal_the_reference(tmp_path, corpus_
     text = _big_file(big, corpus_text[:1_500_000], 1_500_000)
     tids = ["openai/o200k_base", "meta/llama3", "deepseek/v3", "mistral/spm"]
     chosen = [engines.choose(resolve(t), "auto", 1000) for t in tids]
-    assert [c.engine for c in chosen] == ["bpe-openai", "tiktoken", "kitoken", "kitoken"]
+    assert [c.engine for c in chosen] == ["bpe-openai", "kitoken", "kitoken", "kitoken"]
     (fc,) = list(engine.count_sources([engine.Source(str(big), big)], [c.adapter for c in chosen],
                                       piece_chars=20_000))
     assert fc.tokens == {t: reference(t).count(text) for t in tids}

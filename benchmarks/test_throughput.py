@@ -1,0 +1,163 @@
+"""In-process throughput (load excluded): normtok's large-input engine against the raw libraries.
+
+For each text (English, Chinese, code; 12 MB by default) and each tokenizer family, in the same
+run: normtok's pipeline (read, decode, cut, count) with the engine ``--engine auto`` picks for a
+large input, and the raw baseline: tiktoken ``encode_ordinary`` on one thread, ``tokenizers``
+``encode_batch``, ``sentencepiece`` ``encode``. Plus NT against tiktoken o200k, and all default
+tokenizers at once. Counts are asserted equal, so a fast wrong engine cannot pass.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from normtok import chunking, engine, engines
+from normtok.adapters import read_verified
+from normtok.registry import default_ids, resolve
+
+from .conftest import FAMILIES, KINDS, MB, corpus_file, record, timed
+
+LARGE = 1 << 30  # the workload size the engine choice is made for
+
+
+def _raw_tiktoken(tid: str):
+    """tiktoken as a user would build it: ranks parsed by tiktoken itself, pattern from the registry."""
+    import tiktoken
+    from tiktoken.load import load_tiktoken_bpe
+
+    e = resolve(tid)
+    f = read_verified(e.files[0])
+    if e.format == "tekken":
+        from normtok.adapters import parse_tekken_ranks
+
+        ranks, _ = parse_tekken_ranks(f.data)
+    else:
+        import tempfile
+
+        with tempfile.NamedTemporaryFile(suffix=".tiktoken") as tmp:
+            tmp.write(f.data)
+            tmp.flush()
+            ranks = load_tiktoken_bpe(tmp.name)
+    return tiktoken.Encoding(tid, pat_str=e.pattern, mergeable_ranks=ranks, special_tokens={})
+
+
+def _baseline(tid: str, pieces: list[str]):
+    """(library name, counting function over the pieces) for the raw baseline of a tokenizer."""
+    e = resolve(tid)
+    if e.format in ("tiktoken", "tekken"):
+        enc = _raw_tiktoken(tid)
+        nfc = e.normalization == "NFC"
+
+        def run():
+            import unicodedata
+
+            return sum(len(enc.encode_ordinary(unicodedata.normalize("NFC", p) if nfc else p)) for p in pieces)
+
+        return "tiktoken encode_ordinary 1T", run
+    if e.format == "hf":
+        import json
+
+        from tokenizers import Tokenizer
+
+        spec = json.loads(read_verified(e.files[0]).data)
+        spec["added_tokens"] = []
+        tok = Tokenizer.from_str(json.dumps(spec))
+        return "tokenizers encode_batch", lambda: sum(len(x) for x in tok.encode_batch(pieces,
+                                                                                      add_special_tokens=False))
+    import sentencepiece
+
+    sp = sentencepiece.SentencePieceProcessor()
+    sp.LoadFromSerializedProto(read_verified(e.files[0]).data)
+    return "sentencepiece encode", lambda: sum(len(x) for x in sp.encode(pieces))
+
+
+def _pieces(text: str, tid: str) -> list[str]:
+    """The text cut into ~1 MB pieces where counts are additive (what normtok itself would count)."""
+    rule = chunking.rule_for(resolve(tid))
+    return [p[1:] if (sp and rule.strip_space) else p for p, sp in chunking.split_text(text, rule.policy, MB)]
+
+
+def _normtok(path, adapters, pool: bool):
+    def run():
+        (fc,) = list(engine.count_sources([engine.Source(str(path), path)], adapters, pool=pool,
+                                          jobs=engines.default_jobs()))
+        return fc.tokens
+
+    return run
+
+
+@pytest.mark.parametrize("family", list(FAMILIES))
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_throughput(benchmark, request, kind, family):
+    tid = FAMILIES[family]
+    path = corpus_file(kind, request.config.getoption("--bench-text-mb"))
+    text = path.read_text(encoding="utf-8")
+    nbytes = path.stat().st_size
+    choice = engines.choose(resolve(tid), "auto", LARGE, engines.default_jobs())
+    pool = engines.uses_pool(choice.engine, LARGE, engines.default_jobs())
+    run = _normtok(path, [choice.adapter], pool)
+    run()  # warm-up: engine threads, page cache
+    name, base = _baseline(tid, _pieces(text, tid))
+    base_s, base_n = timed(base)
+    got = benchmark.pedantic(run, rounds=3, iterations=1)
+    assert got[tid] == base_n, "normtok and the raw library disagree"
+    mbps, base_mbps = nbytes / benchmark.stats.stats.min / 1e6, nbytes / base_s / 1e6
+    goal = {"mistral-spm": ">= 2.5x"}.get(family, "")
+    record("throughput", text=kind, family=family, engine=choice.engine, normtok_MBps=mbps, baseline=name,
+           baseline_MBps=base_mbps, ratio=mbps / base_mbps, goal=goal)
+    benchmark.extra_info.update(engine=choice.engine, MBps=mbps, baseline_MBps=base_mbps)
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_all_default_tokenizers_at_once(benchmark, request, kind):
+    path = corpus_file(kind, request.config.getoption("--bench-text-mb"))
+    text = path.read_text(encoding="utf-8")
+    nbytes = path.stat().st_size
+    jobs = engines.default_jobs()
+    chosen = [engines.choose(resolve(t), "auto", LARGE, jobs) for t in default_ids()]
+    pool = any(engines.uses_pool(c.engine, LARGE, jobs) for c in chosen)
+    run = _normtok(path, [c.adapter for c in chosen], pool)
+    run()
+    base_total = 0.0
+    base_counts = {}
+    for tid in default_ids():
+        _, base = _baseline(tid, _pieces(text, tid))
+        s, base_counts[tid] = timed(base)
+        base_total += s
+    got = benchmark.pedantic(run, rounds=2, iterations=1)
+    assert got == base_counts
+    mbps = nbytes / benchmark.stats.stats.min / 1e6
+    record("all-defaults", text=kind, engines=" ".join(sorted({c.engine for c in chosen})), normtok_MBps=mbps,
+           baselines_MBps=nbytes / base_total / 1e6, ratio=mbps / (nbytes / base_total / 1e6))
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_nt_against_tiktoken_o200k(benchmark, request, kind):
+    nt = pytest.importorskip("normtok.nt")
+    path = corpus_file(kind, request.config.getoption("--bench-text-mb"))
+    text = path.read_text(encoding="utf-8")
+    nbytes = len(text.encode("utf-8"))
+    pieces = [p for p, _ in chunking.split_text(text, chunking.Policy.PRETOKEN, MB)]
+    enc = _raw_tiktoken("openai/o200k_base")
+    tik_s, _ = timed(lambda: sum(len(enc.encode_ordinary(p)) for p in pieces))
+    benchmark.pedantic(lambda: nt.nt_milli_many(pieces), rounds=3, iterations=1)
+    nt_mbps, tik_mbps = nbytes / benchmark.stats.stats.min / 1e6, nbytes / tik_s / 1e6
+    record("nt", text=kind, nt_MBps=nt_mbps, tiktoken_o200k_MBps=tik_mbps, ratio=nt_mbps / tik_mbps, goal=">= 20x")
+
+
+@pytest.mark.parametrize("tid", [FAMILIES[f] for f in FAMILIES])
+def test_load_time(benchmark, tid):
+    """Warm-cache load time of each engine normtok may pick for this tokenizer."""
+    e = resolve(tid)
+    for name in engines.candidates(e):
+        engines.load(e, name)  # builds the cache entries
+        engines.unload()
+
+        def load(name=name):
+            engines.unload()
+            return engines.load(e, name)
+
+        s, _ = timed(load, rounds=2)
+        record("load", tokenizer=tid, engine=name, load_s=s)
+    engines.unload()
+    benchmark.pedantic(lambda: None, rounds=1)
