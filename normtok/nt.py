@@ -419,7 +419,9 @@ for _c, _w in zip(_LUT_CLS[:128].tolist(), _LUT_W[:128].tolist()):
     if _ASCII_W_BY_CLS[_c] not in (0, _w):
         raise AssertionError("the ASCII path needs code-point weights that depend on the class only")
     _ASCII_W_BY_CLS[_c] = _w
-_ASCII_W_NONZERO = [(c, int(w)) for c, w in enumerate(_ASCII_W_BY_CLS) if w]
+_ASCII_WBYTE = bytes(0 if c == _X else int(w) for c, w in zip(_LUT_CLS[:128].tolist(), _LUT_W[:128].tolist()))
+_ASCII_WBYTE += bytes(128)
+_NOT_CONTROL = bytes(i for i in range(256) if not (i < 128 and _LUT_CLS[i] == _X))
 
 
 class _NfcTables:
@@ -560,7 +562,7 @@ def _block(texts: Sequence[str], normalized: bool = False) -> list[int]:
 
 
 def _single(text: str, normalized: bool = False) -> int:
-    """NT-1 of one text: the arithmetic of _block, arranged for one text (fewer numpy steps)."""
+    """NT-1 of one text: the arithmetic of _block, arranged for one text with few numpy calls."""
     n = len(text)
     if n == 0:
         return 0
@@ -569,7 +571,8 @@ def _single(text: str, normalized: bool = False) -> int:
         raw = text.encode("ascii")
         cp = np.frombuffer(raw, dtype=np.uint8)
         eff = cls = np.frombuffer(raw.translate(_ASCII_CLS), dtype=np.uint8)
-        total = sum(w * int(np.count_nonzero(cls == c)) for c, w in _ASCII_W_NONZERO)
+        total = int(np.frombuffer(raw.translate(_ASCII_WBYTE), dtype=np.uint8).sum())
+        total += WEIGHTS["CONTROL"] * len(raw.translate(None, _NOT_CONTROL))  # controls: weight > 255
     else:
         t = _nfc_luts()
         cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
@@ -577,8 +580,8 @@ def _single(text: str, normalized: bool = False) -> int:
         total = 0
         for i in range(0, n, _CHUNK):  # cache-sized pieces keep the table lookups fast
             idx = cp[i:i + _CHUNK].astype(np.intp)
-            np.take(t.code, idx, out=code[i:i + _CHUNK])
-            total += int(np.take(_LUT_W, idx).sum(dtype=np.int64))
+            np.take(t.code, idx, out=code[i:i + _CHUNK], mode="wrap")
+            total += int(np.take(_LUT_W, idx, mode="wrap").sum(dtype=np.int64))
         eff = cls = code & 7
         if code.max() >= t.EXTEND:
             if not normalized and len(_nfc_suspects(cp, code, t)):
@@ -586,30 +589,30 @@ def _single(text: str, normalized: bool = False) -> int:
             m = np.flatnonzero(cls == _M)
             if len(m):
                 eff = _inherit(cls, m)
-    change = np.empty(n, dtype=bool)
-    change[0] = True
-    np.not_equal(eff[1:], eff[:-1], out=change[1:])
-    starts = np.flatnonzero(change)
-    rc = eff[starts]
-    total += _RUN_L * int(np.count_nonzero(rc == _L)) + _RUN_P * int(np.count_nonzero(rc == _P))
-    ws = starts[rc == _W]
-    if len(ws):  # a W run that is one U+0020 (next code point not whitespace) costs nothing
-        nxt = np.minimum(ws + 1, n - 1)
-        lone = (cp[ws] == 0x20) & ((eff[nxt] != _W) | (ws + 1 == n))
-        total += _RUN_W * len(ws) - _LONE * int(np.count_nonzero(lone))
-    ds = starts[rc == _D]
-    if len(ds):  # ceil(digits / 3) groups per digit run; only runs of 4+ need their length
-        groups = len(ds)
-        long = (ds + 3 < n) & (eff[np.minimum(ds + 1, n - 1)] == _D)
-        long &= (eff[np.minimum(ds + 2, n - 1)] == _D) & (eff[np.minimum(ds + 3, n - 1)] == _D)
-        if long.any() or m is not None and len(m):
-            k = np.searchsorted(starts, ds, side="right")
-            ends = np.where(k < len(starts), starts[np.minimum(k, len(starts) - 1)], n)
+            else:
+                m = None
+    # run boundaries: change[i] is True where a run starts at i (and at n, the end)
+    change = np.empty(n + 1, dtype=bool)
+    change[0] = change[n] = True
+    np.not_equal(eff[1:], eff[:-1], out=change[1:n])
+    starts = np.flatnonzero(change[:n])
+    runs = np.bincount(eff[starts], minlength=8)
+    total += _RUN_L * int(runs[_L]) + _RUN_P * int(runs[_P]) + _RUN_W * int(runs[_W])
+    if runs[_W]:  # a lone space is a W run of length one at U+0020: it costs nothing
+        single = change[:n] & change[1:]
+        total -= _LONE * int(np.count_nonzero(single & (cp == 0x20)))
+    if runs[_D]:  # ceil(digits / 3) groups per digit run; runs of 4+ digits need their length
+        is_d = eff == _D
+        if m is None and (n < 4 or not (is_d[3:] & is_d[2:-1] & is_d[1:-2] & is_d[:-3]).any()):
+            total += _GROUP * int(runs[_D])
+        else:
+            d = np.flatnonzero(eff[starts] == _D)
+            ds = starts[d]
+            ends = np.append(starts, n)[d + 1]
             nd = ends - ds
-            if m is not None and len(m):  # an M inside a digit run is not a digit
+            if m is not None:  # an M inside a digit run is not a digit
                 nd = nd - (np.searchsorted(m, ends) - np.searchsorted(m, ds))
-            groups = int(((nd + 2) // 3).sum())
-        total += _GROUP * groups
+            total += _GROUP * int(((nd + 2) // 3).sum())
     return total
 
 

@@ -19,6 +19,13 @@ NT_SCHEMA = "normtok.nt/1"
 SPEC_DIR = Path(__file__).resolve().parent.parent.parent / "spec"
 
 
+def _spec_dir() -> Path:
+    """The repository's spec/ directory (absent when normtok is installed from a wheel)."""
+    if not SPEC_DIR.is_dir():
+        raise NormtokError(f"no spec/ directory at {SPEC_DIR}: run from a checkout, or give --dir/--output")
+    return SPEC_DIR
+
+
 @click.command("nt")
 @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
 @click.option("-t", "--text", "texts", multiple=True, metavar="STRING", help="Compute NT of STRING (repeatable).")
@@ -162,7 +169,7 @@ def vectors_command(check: bool, directory: str | None, fmt: str) -> None:
     """Check (default) or write the NT-1 test vectors. Exit 1 if any vector fails."""
     from .. import calibrate
 
-    vdir = Path(directory) if directory else SPEC_DIR / "vectors"
+    vdir = Path(directory) if directory else _spec_dir() / "vectors"
     if not check:
         written = calibrate.write_vectors(vdir)
         emit([{"file": str(p), "cases": n} for p, n in written], fmt)
@@ -205,15 +212,22 @@ def measure_command(output: str | None, speed: bool, root: str | None, fmt: str)
     tokenizer, and speed against o200k counting. stdout gets the target summary.
     """
     from .. import calibrate
+    from ..corpus import CorpusError
 
+    dest = _spec_dir() / "measurements.md" if output is None else output
     click.echo("normtok: measuring NT-1 on the corpus (every registered tokenizer)...", err=True)
-    report = calibrate.measure(root=root, speed=speed, progress=lambda m: click.echo(f"normtok: {m}", err=True))
+    try:
+        report = calibrate.measure(root=root, speed=speed, progress=lambda m: click.echo(f"normtok: {m}", err=True))
+    except CorpusError as exc:
+        raise NormtokError(str(exc)) from exc
     text = calibrate.render_measurements(report)
-    dest = SPEC_DIR / "measurements.md" if output is None else output
     if dest == "-":
         click.echo(text, nl=False)
     else:
-        Path(dest).write_text(text, encoding="utf-8")
+        try:
+            Path(dest).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise NormtokError(f"cannot write {dest}: {exc.strerror or exc}") from exc
         click.echo(f"normtok: wrote {dest}", err=True)
     if dest != "-":
         emit(report["targets"], fmt, columns=["target", "goal", "measured", "met"])
