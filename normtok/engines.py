@@ -280,7 +280,26 @@ class CachedTiktokenAdapter(TiktokenAdapter):
 # --- loaders -----------------------------------------------------------------------------------------------------
 
 
-def _bpe_ranks(entry: TokenizerEntry, f: LoadedFile) -> tuple[dict[bytes, int], str]:
+class _Vocab:
+    """A tokenizer's vocabulary file: its verified SHA-256 at once, its bytes only when a cache must be built."""
+
+    def __init__(self, entry: TokenizerEntry) -> None:
+        self.ref = entry.files[0]
+        self.path = self.ref.locate()
+        self._file: LoadedFile | None = None
+        self.sha256 = vocab_cache.verified_sha256(self.path, self.ref.sha256, lambda: self._read().sha256)
+
+    def _read(self) -> LoadedFile:
+        if self._file is None:
+            self._file = read_verified(self.ref)
+        return self._file
+
+    @property
+    def data(self) -> bytes:
+        return self._read().data
+
+
+def _bpe_ranks(entry: TokenizerEntry, f: _Vocab) -> tuple[dict[bytes, int], str]:
     """Rank table and pattern of a tiktoken/tekken file, through the binary cache."""
     def parse() -> tuple[dict[bytes, int], str | None]:
         if entry.format == "tekken":
@@ -308,14 +327,14 @@ def _load_tiktoken(entry: TokenizerEntry) -> Adapter:
     if entry.format not in ("tiktoken", "tekken"):
         raise EngineUnavailable(f"tiktoken does not read {entry.format!r} files")
     version = installed_version("tiktoken") or "?"
-    f = read_verified(entry.files[0])
+    f = _Vocab(entry)
     ranks, pattern = _bpe_ranks(entry, f)
     return CachedTiktokenAdapter(entry, ranks, pattern, f.sha256, version)
 
 
 def _load_fastokens(entry: TokenizerEntry) -> Adapter:
     version = _check_version("fastokens")
-    f = read_verified(entry.files[0])
+    f = _Vocab(entry)
     import fastokens
 
     if entry.format == "hf":
@@ -401,7 +420,7 @@ def prove_bpe_openai(tok: Any, ranks: dict[bytes, int]) -> bytes:
 
 def _load_bpe_openai(entry: TokenizerEntry) -> Adapter:
     version = _check_version("bpe-openai")
-    f = read_verified(entry.files[0])
+    f = _Vocab(entry)
     name = BPE_OPENAI_ENCODINGS.get(f.sha256)
     if name is None:
         raise EngineUnavailable("bpe-openai embeds only OpenAI's o200k_base and cl100k_base")
@@ -413,7 +432,7 @@ def _load_bpe_openai(entry: TokenizerEntry) -> Adapter:
 
 def _load_kitoken(entry: TokenizerEntry) -> Adapter:
     version = _check_version("kitoken")
-    f = read_verified(entry.files[0])
+    f = _Vocab(entry)
     import kitoken
 
     key, pattern = f.sha256, None

@@ -219,6 +219,28 @@ def test_tampered_vocabulary_is_an_error_not_a_fallback(tmp_path, monkeypatch):
             engines.load(tampered, name)
 
 
+def test_unchanged_vocabulary_is_not_rehashed_but_a_changed_one_is(tmp_path, monkeypatch):
+    e = resolve("meta/llama3")
+    copy = tmp_path / "tokenizer.model"
+    copy.write_bytes(e.files[0].locate().read_bytes())
+    ref = type(e.files[0])(role="vocab", sha256=e.files[0].sha256, path=str(copy))
+    local = type(e)(**{**e.__dict__, "files": (ref,)})
+    engines.unload()
+    engines.load(local, "kitoken")  # verifies and remembers the file's stamp
+    engines.unload()
+    reads = []
+    real = engines.read_verified
+    monkeypatch.setattr(engines, "read_verified", lambda r: reads.append(r) or real(r))
+    engines.load(local, "kitoken")
+    assert reads == []  # the stamp matched: no re-read, no re-hash
+    engines.unload()
+    data = copy.read_bytes()
+    copy.write_bytes(data.replace(b"IQ== 0", b"Ig== 0", 1))  # same size, new content: ctime changes
+    with pytest.raises(HashMismatchError):
+        engines.load(local, "kitoken")
+    engines.unload()
+
+
 # --- vocab cache ----------------------------------------------------------------------------------------------
 
 
