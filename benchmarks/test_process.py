@@ -27,7 +27,7 @@ BASELINE = r"""
 import json, sys, unicodedata
 from normtok.registry import resolve
 from normtok.adapters import read_verified, parse_tekken_ranks
-from normtok.chunking import split_text, rule_for
+from normtok.chunking import count_pieces, split_text, rule_for
 tid, path = sys.argv[1], sys.argv[2]
 e = resolve(tid)
 data = read_verified(e.files[0]).data
@@ -47,16 +47,17 @@ if e.format in ("tiktoken", "tekken"):
     n = len(enc.encode_ordinary(text))
 else:
     rule = rule_for(e)
-    pieces = [p[1:] if (sp and rule.strip_space) else p for p, sp in split_text(text, rule.policy, 1 << 20)]
+    pieces = split_text(text, rule.policy, 1 << 20)
     if e.format == "hf":
         from tokenizers import Tokenizer
         spec = json.loads(data); spec["added_tokens"] = []
         tok = Tokenizer.from_str(json.dumps(spec))
-        n = sum(len(x) for x in tok.encode_batch(pieces, add_special_tokens=False))
+        count_many = lambda texts: [len(x) for x in tok.encode_batch(list(texts), add_special_tokens=False)]
     else:
         import sentencepiece
         sp = sentencepiece.SentencePieceProcessor(); sp.LoadFromSerializedProto(data)
-        n = sum(len(x) for x in sp.encode(pieces))
+        count_many = lambda texts: [len(x) for x in sp.encode(list(texts))]
+    n = sum(count_pieces(count_many, rule, pieces))
 print(n)
 """
 

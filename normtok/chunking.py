@@ -15,9 +15,12 @@ where the pre-tokenizer provably starts a new piece, by one of two rules:
              punctuation): the space always begins the next pre-token (`` word``, `` +``), and no
              pre-token contains a non-space character followed by a space.
 
-SentencePiece keeps only the ``space`` rule, and only between ASCII letters and digits (NFKC
-maps some letters to a space plus a mark): the text after the cut is counted without its leading
-space when the model adds a dummy prefix, which puts the same ``▁`` back.
+SentencePiece (Mistral v7) keeps the ``space`` rule only between ASCII letters and digits (NFKC
+maps some letters to a space plus a mark) and counts the piece after such a cut without its
+leading space, since the dummy prefix puts the same ``▁`` back. It keeps the ``newline`` rule
+too: no piece of its vocabulary contains a newline (it is the byte-fallback token ``<0x0A>``), so
+the piece after a newline cut is counted as ``"\n" + piece`` minus the count of ``"\n"`` alone
+(the dummy ``▁`` then lands before the newline, where it is one token of its own).
 
 A tokenizer whose pre-tokenizer has not been audited is never cut (files are counted whole);
 AI21 J2 has pieces that span spaces, so it has no safe cut at all.
@@ -33,11 +36,16 @@ from typing import Any
 
 
 class Policy(IntEnum):
-    """How freely a text may be cut; the strictest policy of all selected counters applies."""
+    """How freely a text may be cut; the strictest policy of all selected counters applies (they nest)."""
 
-    NONE = 0          # never cut
-    SPACE_ASCII = 1   # only before a single space between ASCII letters/digits
-    PRETOKEN = 2      # newline and space rules
+    NONE = 0              # never cut
+    SPACE_ASCII = 1       # only before a single space between ASCII letters/digits
+    NEWLINE_ASCII = 2     # that, and the newline rule
+    PRETOKEN = 3          # the newline rule, and the space rule between any non-space characters
+
+
+#: How a piece begins: at the start of the text, at a space cut, or at a newline cut.
+START, SPACE, NEWLINE = 0, 1, 2
 
 
 @dataclass(frozen=True)
@@ -45,6 +53,27 @@ class CutRule:
     policy: Policy
     #: SentencePiece with a dummy prefix: a piece that starts at a space cut is counted without the space.
     strip_space: bool = False
+    #: SentencePiece with a dummy prefix: a piece that starts at a newline cut is counted as "\n" + piece,
+    #: minus the count of "\n".
+    newline_prefix: bool = False
+
+    def view(self, piece: str, kind: int) -> str:
+        """The text to count for a piece that begins as ``kind``."""
+        if kind == SPACE and self.strip_space:
+            return piece[1:]
+        if kind == NEWLINE and self.newline_prefix:
+            return "\n" + piece
+        return piece
+
+
+def count_pieces(count_many: Any, rule: CutRule, pieces: list[tuple[str, int]],
+                 newline_cost: int | None = None) -> list[int]:
+    """Counts of pieces cut under ``rule``; their sum is the count of the text they were cut from."""
+    counts = list(count_many([rule.view(p, k) for p, k in pieces]))
+    if rule.newline_prefix and any(k == NEWLINE for _, k in pieces):
+        cost = count_many(["\n"])[0] if newline_cost is None else newline_cost
+        counts = [c - cost if k == NEWLINE else c for c, (_, k) in zip(counts, pieces)]
+    return counts
 
 
 NEVER = CutRule(Policy.NONE)
@@ -64,8 +93,8 @@ AUDITED_PATTERNS = frozenset({
 AUDITED_FILES: dict[str, CutRule] = {
     # DeepSeek-V3 tokenizer.json: Split(\p{N}{1,3}), Split(CJK runs), Split(o200k-like pattern), ByteLevel
     "8f9f37ca37fdc4f5fd36d5cf4d3b0e8392edb4e894fd10cc0d70b4957c8633cf": CutRule(Policy.PRETOKEN),
-    # Mistral v7 SentencePiece: dummy prefix, whitespace kept
-    "1b968b8dc352f42192367337c78ccc61e1eaddc6d641a579372d4f20694beb7a": CutRule(Policy.SPACE_ASCII, True),
+    # Mistral v7 SentencePiece: dummy prefix, whitespace kept, no piece contains a newline
+    "1b968b8dc352f42192367337c78ccc61e1eaddc6d641a579372d4f20694beb7a": CutRule(Policy.NEWLINE_ASCII, True, True),
     # AI21 J2 is not here: its vocabulary has multi-word pieces (a space inside a piece), so no cut is safe.
 }
 
@@ -110,8 +139,8 @@ def _ascii_word(c: str) -> bool:
     return c.isascii() and c.isalnum()
 
 
-def find_cut(text: str, lo: int, hi: int, policy: Policy) -> tuple[int, bool] | None:
-    """The last position ``p`` in ``[lo, hi]`` where ``text`` may be cut, and whether it is a space cut.
+def find_cut(text: str, lo: int, hi: int, policy: Policy) -> tuple[int, int] | None:
+    """The last position ``p`` in ``[lo, hi]`` where ``text`` may be cut, and the kind of cut (SPACE, NEWLINE).
 
     ``text[p - 1]`` and ``text[p]`` (and ``text[p + 1]`` for a space cut) must exist.
     """
@@ -122,7 +151,7 @@ def find_cut(text: str, lo: int, hi: int, policy: Policy) -> tuple[int, bool] | 
     if hi < lo:
         return None
     best_nl = -1
-    if policy is Policy.PRETOKEN:
+    if policy >= Policy.NEWLINE_ASCII:
         i = text.rfind("\n", lo - 1, hi)
         while i >= lo - 1:
             if _after_newline(text[i + 1]):
@@ -138,16 +167,17 @@ def find_cut(text: str, lo: int, hi: int, policy: Policy) -> tuple[int, bool] | 
             break
         j = text.rfind(" ", lo, j)
     if best_sp > best_nl:
-        return best_sp, True
+        return best_sp, SPACE
     if best_nl >= lo:
-        return best_nl, False
+        return best_nl, NEWLINE
     return None
 
 
 class Chunker:
     """Cuts a stream of decoded text into pieces of about ``target`` characters at safe positions.
 
-    Yields ``(piece, starts_at_space)``. With ``Policy.NONE`` the whole stream is one piece.
+    Yields ``(piece, kind)``, ``kind`` being how the piece begins (START, SPACE or NEWLINE).
+    With ``Policy.NONE`` the whole stream is one piece.
     """
 
     def __init__(self, policy: Policy, target: int = 1 << 20) -> None:
@@ -155,11 +185,11 @@ class Chunker:
         self.target = target
         self._buf = ""
         self._scan_from = 0
-        self._at_space = False
+        self._kind = START
 
-    def feed(self, text: str) -> list[tuple[str, bool]]:
+    def feed(self, text: str) -> list[tuple[str, int]]:
         buf = self._buf + text if self._buf else text
-        out: list[tuple[str, bool]] = []
+        out: list[tuple[str, int]] = []
         start = 0  # pieces are sliced off at offsets; the rest is copied once at the end
         while self.policy is not Policy.NONE and len(buf) - start >= self.target + 2:
             lo = start + max(self._scan_from, self.target // 4, 1)
@@ -171,23 +201,23 @@ class Chunker:
             if cut is None:
                 self._scan_from = max(0, len(buf) - 2 - start)  # nothing safe yet: wait for more text
                 break
-            p, space = cut
-            out.append((buf[start:p], self._at_space))
+            p, kind = cut
+            out.append((buf[start:p], self._kind))
             start = p
-            self._at_space = space
+            self._kind = kind
             self._scan_from = 0
         self._buf = buf[start:] if start else buf
         return out
 
-    def finish(self) -> list[tuple[str, bool]]:
+    def finish(self) -> list[tuple[str, int]]:
         if not self._buf:
             return []
-        out = [(self._buf, self._at_space)]
+        out = [(self._buf, self._kind)]
         self._buf = ""
         return out
 
 
-def split_text(text: str, policy: Policy, target: int = 1 << 20) -> list[tuple[str, bool]]:
+def split_text(text: str, policy: Policy, target: int = 1 << 20) -> list[tuple[str, int]]:
     """``text`` cut into safe pieces of about ``target`` characters (for tests and in-memory texts)."""
     ch = Chunker(policy, target)
     return ch.feed(text) + ch.finish() if text else []

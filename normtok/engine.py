@@ -279,7 +279,7 @@ class _File:
 
 @dataclass
 class _Batch:
-    items: list[tuple[_File, str, bool]] = field(default_factory=list)
+    items: list[tuple[_File, str, int]] = field(default_factory=list)  # (file, piece, how the piece begins)
     finished: list[_File] = field(default_factory=list)  # complete (or failed) after this batch, in input order
     chars: int = 0
     nbytes: int = 0
@@ -313,8 +313,8 @@ def _batches(sources: Iterable[Source], ncounters: int, policy: chunking.Policy,
                 batch.nbytes += len(block)
                 text = dec.decode(block)
                 f.chars += len(text)
-                for piece, space in chunker.feed(text):
-                    batch.items.append((f, piece, space))
+                for piece, kind in chunker.feed(text):
+                    batch.items.append((f, piece, kind))
                     batch.chars += len(piece)
                 if batch.chars >= batch_chars or len(batch.items) >= BATCH_ITEMS:
                     yield batch
@@ -323,8 +323,8 @@ def _batches(sources: Iterable[Source], ncounters: int, policy: chunking.Policy,
                 tail = dec.finish()
                 f.chars += len(tail)
                 pieces = chunker.feed(tail) + chunker.finish()
-                for piece, space in pieces:
-                    batch.items.append((f, piece, space))
+                for piece, kind in pieces:
+                    batch.items.append((f, piece, kind))
                     batch.chars += len(piece)
         except InputDecodeError as exc:
             f.problem = Problem(src.name, "error", str(exc).split(": ", 1)[1])
@@ -382,12 +382,8 @@ def _worker_init(specs: list[tuple[Any, str]]) -> None:
     _worker_counters[:] = [engines.load(entry, name) for entry, name in specs]
 
 
-def _worker_count(texts: list[str], spaces: list[bool], strips: list[bool]) -> list[list[int]]:
-    out = []
-    for counter, strip in zip(_worker_counters, strips):
-        view = [t[1:] if (strip and sp) else t for t, sp in zip(texts, spaces)]
-        out.append(counter.count_many(view))
-    return out
+def _worker_count(pieces: list[tuple[str, int]], rules: list[chunking.CutRule]) -> list[list[int]]:
+    return [chunking.count_pieces(c.count_many, r, pieces) for c, r in zip(_worker_counters, rules)]
 
 
 def _split(n_items: int, sizes: list[int], parts: int) -> list[tuple[int, int]]:
@@ -406,23 +402,23 @@ def _split(n_items: int, sizes: list[int], parts: int) -> list[tuple[int, int]]:
 class _Pool:
     """Worker processes that count with the GIL-holding counters, ``jobs`` ways in parallel."""
 
-    def __init__(self, counters: list[Any], strips: list[bool], jobs: int) -> None:
+    def __init__(self, counters: list[Any], rules: list[chunking.CutRule], jobs: int) -> None:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        self.strips = strips
+        self.rules = rules
         self.jobs = jobs
         specs = [c.pool_spec for c in counters]
         self.executor = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
                                             initializer=_worker_init, initargs=(specs,))
 
-    def submit(self, texts: list[str], spaces: list[bool]) -> Callable[[], list[list[int]]]:
-        ranges = _split(len(texts), [len(t) for t in texts], self.jobs)
-        futures = [self.executor.submit(_worker_count, texts[a:b], spaces[a:b], self.strips) for a, b in ranges]
+    def submit(self, pieces: list[tuple[str, int]]) -> Callable[[], list[list[int]]]:
+        ranges = _split(len(pieces), [len(p) for p, _ in pieces], self.jobs)
+        futures = [self.executor.submit(_worker_count, pieces[a:b], self.rules) for a, b in ranges]
 
         def result() -> list[list[int]]:
             parts = [f.result() for f in futures]
-            return [[n for part in parts for n in part[k]] for k in range(len(self.strips))]
+            return [[n for part in parts for n in part[k]] for k in range(len(self.rules))]
 
         return result
 
@@ -451,22 +447,20 @@ def count_sources(
     ids = [counter_id(c) for c in counters]
     rules = [chunking.rule_for(c) for c in counters]
     policy = min((r.policy for r in rules), default=chunking.Policy.PRETOKEN)
-    strips = [r.strip_space for r in rules]
     pooled = [i for i, c in enumerate(counters) if pool and jobs > 1 and getattr(c, "holds_gil", False)
               and hasattr(c, "pool_spec")]
     local = [i for i in range(len(counters)) if i not in pooled]
-    workers = _Pool([counters[i] for i in pooled], [strips[i] for i in pooled], jobs) if pooled else None
+    newline_cost = {i: counters[i].count_many(["\n"])[0] for i in local if rules[i].newline_prefix}
+    workers = _Pool([counters[i] for i in pooled], [rules[i] for i in pooled], jobs) if pooled else None
     gen = _threaded(_batches(sources, len(counters), policy, errors, treat_binary, batch_bytes, piece_chars))
     try:
         for batch in gen:
             if batch.items:
-                texts = [t for _, t, _ in batch.items]
-                spaces = [sp for _, _, sp in batch.items]
-                pending = workers.submit(texts, spaces) if workers else None
+                pieces = [(t, kind) for _, t, kind in batch.items]
+                pending = workers.submit(pieces) if workers else None
                 results: dict[int, list[int]] = {}
                 for i in local:
-                    view = [t[1:] if sp else t for t, sp in zip(texts, spaces)] if strips[i] else texts
-                    results[i] = counters[i].count_many(view)
+                    results[i] = chunking.count_pieces(counters[i].count_many, rules[i], pieces, newline_cost.get(i))
                 if pending is not None:
                     for i, counts in zip(pooled, pending()):
                         results[i] = counts

@@ -64,11 +64,10 @@ TEXTS = st.one_of(
 )
 
 
-def _pieces_total(tid: str, text: str, target: int) -> tuple[int, list[tuple[str, bool]]]:
+def _pieces_total(tid: str, text: str, target: int) -> tuple[int, list[tuple[str, int]]]:
     rule = chunking.rule_for(entries()[tid])
     pieces = chunking.split_text(text, rule.policy, target)
-    views = [p[1:] if (space and rule.strip_space) else p for p, space in pieces]
-    return sum(reference(tid).count_many(views)) if views else 0, pieces
+    return sum(chunking.count_pieces(reference(tid).count_many, rule, pieces)), pieces
 
 
 @pytest.mark.parametrize("tid", CUTTABLE)
@@ -89,17 +88,32 @@ def test_cut_corpus_adds_up(tid, corpus_text):
 
 
 def test_cut_positions_follow_the_rules(corpus_text):
-    for policy in (Policy.PRETOKEN, Policy.SPACE_ASCII):
+    for policy in (Policy.PRETOKEN, Policy.NEWLINE_ASCII, Policy.SPACE_ASCII):
         pos = 0
-        for piece, space in chunking.split_text(corpus_text[:200_000], policy, 500)[1:]:
+        kinds = set()
+        for piece, kind in chunking.split_text(corpus_text[:200_000], policy, 500)[1:]:
             pos = corpus_text.index(piece, pos)
             before, here = corpus_text[pos - 1], corpus_text[pos]
-            if space:
+            kinds.add(kind)
+            if kind == chunking.SPACE:
                 assert here == " " and before != " " and corpus_text[pos + 1] != " "
-                if policy is Policy.SPACE_ASCII:
+                if policy is not Policy.PRETOKEN:
                     assert before.isascii() and before.isalnum() and corpus_text[pos + 1].isascii()
             else:
-                assert policy is Policy.PRETOKEN and before == "\n" and here not in " \t\r\n/"
+                assert kind == chunking.NEWLINE and policy >= Policy.NEWLINE_ASCII
+                assert before == "\n" and here not in " \t\r\n/"
+        assert kinds == ({chunking.SPACE} if policy is Policy.SPACE_ASCII else {chunking.SPACE, chunking.NEWLINE})
+
+
+def test_sentencepiece_newline_cut_is_counted_with_a_prefix():
+    rule = chunking.rule_for(resolve("mistral/spm"))
+    assert rule.newline_prefix and rule.strip_space
+    sp = reference("mistral/spm")
+    text = "第一行\n第二行\n第三行"
+    pieces = chunking.split_text(text, rule.policy, 1)
+    assert [k for _, k in pieces] == [chunking.START, chunking.NEWLINE, chunking.NEWLINE]
+    assert sum(sp.count_many([p for p, _ in pieces])) != sp.count(text)  # the dummy prefix would be counted 3 times
+    assert sum(chunking.count_pieces(sp.count_many, rule, pieces)) == sp.count(text)
 
 
 def test_text_without_a_safe_cut_stays_whole():
