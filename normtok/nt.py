@@ -493,10 +493,20 @@ def _nfc_suspects(cp: np.ndarray, code: np.ndarray, t: _NfcTables) -> np.ndarray
     return pos[bad]
 
 
-def _nfc_lines(text: str) -> str:
-    """NFC, line by line: a line break is never changed or combined by NFC, so this equals NFC(text)."""
-    return "\n".join(ln if unicodedata.is_normalized("NFC", ln) else unicodedata.normalize("NFC", ln)
-                     for ln in text.split("\n"))
+def _nfc_lines(text: str, cp: np.ndarray | None = None, suspects: np.ndarray | None = None) -> str:
+    """NFC, line by line: a line break is never changed or combined by NFC, so this equals NFC(text).
+
+    With the code points and the suspect positions of the text, only the lines holding a suspect
+    are normalised (the others are certainly NFC).
+    """
+    lines = text.split("\n")
+    if cp is None or suspects is None:
+        return "\n".join(ln if unicodedata.is_normalized("NFC", ln) else unicodedata.normalize("NFC", ln)
+                         for ln in lines)
+    which = np.unique(np.searchsorted(np.flatnonzero(cp == 0x0A), suspects)).tolist()
+    for i in which:
+        lines[i] = unicodedata.normalize("NFC", lines[i])
+    return "\n".join(lines)
 
 
 def _block(texts: Sequence[str], normalized: bool = False) -> list[int]:
@@ -584,8 +594,9 @@ def _single(text: str, normalized: bool = False) -> int:
             total += int(np.take(_LUT_W, idx, mode="wrap").sum(dtype=np.int64))
         eff = cls = code & 7
         if code.max() >= t.EXTEND:
-            if not normalized and len(_nfc_suspects(cp, code, t)):
-                return _single(_nfc_lines(text), True)
+            suspects = () if normalized else _nfc_suspects(cp, code, t)
+            if len(suspects):
+                return _single(_nfc_lines(text, cp, suspects), True)
             m = np.flatnonzero(cls == _M)
             if len(m):
                 eff = _inherit(cls, m)
