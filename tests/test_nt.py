@@ -216,6 +216,7 @@ def test_cli_bad_input_is_reported_and_others_still_counted(cli, tmp_path):
     assert [f["nt_milli"] for f in json.loads(out)["files"]] == [3914]
     code, out, err = cli("nt", str(tmp_path / "bad.txt"), "--errors", "replace", "--format", "json")
     assert code == 0 and json.loads(out)["files"][0]["nt_milli"] == N.nt_milli("ok \ufffd\ufffd no")
+    assert json.loads(out)["decode_errors"] == "replace"
 
 
 def test_cli_explain(cli):

@@ -70,12 +70,12 @@ def nt_command(paths: tuple[str, ...], texts: tuple[str, ...], explain: bool, in
             raise NormtokError("--explain needs exactly one input")
         _explain(inputs[0][1], fmt)
     else:
-        _report(inputs, fmt)
+        _report(inputs, fmt, errors)
     if any(p.kind == "error" for p in problems):
         sys.exit(2)
 
 
-def _report(inputs: list[tuple[str, str, int]], fmt: str) -> None:
+def _report(inputs: list[tuple[str, str, int]], fmt: str, errors: str = "strict") -> None:
     values = ntmod.nt_milli_many([t for _, t, _ in inputs])
     rows: list[dict[str, Any]] = [
         {"kind": "file", "path": name, "chars": len(text), "bytes": size, "nt": ntmod.format_nt(v), "nt_milli": v}
@@ -87,7 +87,7 @@ def _report(inputs: list[tuple[str, str, int]], fmt: str) -> None:
     if fmt == "json":
         emit([], fmt, document={
             "schema": NT_SCHEMA, "normtok_version": __version__, "nt_version": ntmod.NT_VERSION,
-            "unicode_version": ntmod.unicode_version(),
+            "unicode_version": ntmod.unicode_version(), "decode_errors": errors,
             "files": [{k: r[k] for k in ("path", "chars", "bytes", "nt", "nt_milli")} for r in rows],
             "totals": {"files": len(rows), **{k: total[k] for k in ("chars", "bytes", "nt", "nt_milli")}},
         })
