@@ -232,8 +232,6 @@ def test_cli_explain(cli):
     assert code == 2 and "exactly one input" in err and "Traceback" not in err
 
 
-@pytest.mark.xfail(strict=True, reason="normtok/__init__.py does not import nt yet (one line for the lead: "
-                   "'from . import nt'); remove this marker when it does")
 def test_normtok_nt_is_available_after_a_plain_import():
     import subprocess
     import sys
