@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
@@ -9,9 +10,33 @@ import click
 from .. import __version__
 from ..errors import NormtokError
 
+#: Every verb lives in its own module and is imported only when it runs, so that
+#: ``normtok count`` does not pay for numpy, pyarrow or the audit machinery.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "count": ("count", "count"),
+    "models": ("models", "models"),
+    "nt": ("spec", "nt_command"),
+    "compare": ("compare", "compare"),
+    "convert": ("convert", "convert"),
+    "audit": ("audit", "audit_cmd"),
+    "corpus": ("corpus", "corpus"),
+    "tables": ("tables", "tables"),
+    "report": ("report", "report"),
+    "spec": ("spec", "spec"),
+}
+
 
 class NormtokGroup(click.Group):
-    """Turns user errors into a message and an exit code, never a traceback."""
+    """Loads verbs lazily and turns user errors into a message and an exit code, never a traceback."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, attr = COMMANDS[cmd_name]
+        return getattr(importlib.import_module(f".{module}", __name__), attr)
 
     def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
         try:
@@ -31,26 +56,3 @@ class NormtokGroup(click.Group):
 @click.version_option(__version__, "--version", "-V", prog_name="normtok")
 def main() -> None:
     """Exact token counts across vendors, and the normalized token (NT)."""
-
-
-# subcommands: each verb lives in its own module and is registered here, one line each.
-from .audit import audit_cmd  # noqa: E402
-from .compare import compare  # noqa: E402
-from .convert import convert  # noqa: E402
-from .count import count  # noqa: E402
-from .corpus import corpus  # noqa: E402
-from .models import models  # noqa: E402
-from .report import report  # noqa: E402
-from .spec import nt_command, spec  # noqa: E402
-from .tables import tables  # noqa: E402
-
-main.add_command(count)
-main.add_command(corpus)
-main.add_command(models)
-main.add_command(tables)
-main.add_command(convert)
-main.add_command(compare)
-main.add_command(report)
-main.add_command(audit_cmd)
-main.add_command(nt_command)
-main.add_command(spec)
