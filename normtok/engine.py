@@ -26,6 +26,7 @@ import queue
 import stat
 import sys
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -447,6 +448,27 @@ def close_pools() -> None:
         _pools.popitem()[1].close()
 
 
+#: Engines whose batch calls build heavy per-token objects get at most this many characters per call
+#: (HF ``tokenizers`` keeps offsets and strings for every token: about 250 bytes per token).
+_BATCH_LIMITS = {"tokenizers": 1 << 20}
+
+
+def _count_local(counter: Any, rule: chunking.CutRule, pieces: list[tuple[str, int]], newline_cost: int | None,
+                 limit: int) -> list[int]:
+    if not limit:
+        return chunking.count_pieces(counter.count_many, rule, pieces, newline_cost)
+    out: list[int] = []
+    group: list[tuple[str, int]] = []
+    size = 0
+    for piece in pieces:
+        if group and size + len(piece[0]) > limit:
+            out += chunking.count_pieces(counter.count_many, rule, group, newline_cost)
+            group, size = [], 0
+        group.append(piece)
+        size += len(piece[0])
+    return out + (chunking.count_pieces(counter.count_many, rule, group, newline_cost) if group else [])
+
+
 def count_sources(
     sources: Iterable[Source],
     adapters: Sequence[Any],
@@ -474,26 +496,37 @@ def count_sources(
     newline_cost = {i: counters[i].count_many(["\n"])[0] for i in local if rules[i].newline_prefix}
     workers = _pool_for([counters[i] for i in pooled], [rules[i] for i in pooled], jobs) if pooled else None
     gen = _threaded(_batches(sources, len(counters), policy, errors, treat_binary, batch_bytes, piece_chars))
+    limits = [_BATCH_LIMITS.get(getattr(c, "engine", ""), 0) for c in counters]
+    inflight: deque[tuple[_Batch, Callable[[], list[list[int]]] | None]] = deque()
+
+    def finish(batch: _Batch, pending: Callable[[], list[list[int]]] | None) -> Iterator[FileCount | Problem]:
+        if pending is not None:
+            for i, counts in zip(pooled, pending()):
+                for (f, _, _), n in zip(batch.items, counts):
+                    f.counts[i] += n
+        if progress is not None:
+            progress(batch.nbytes)
+        for f in batch.finished:
+            if f.problem is not None:
+                yield f.problem
+            else:
+                yield FileCount(f.src.name, f.chars, f.nbytes, dict(zip(ids, f.counts)))
+
     try:
         for batch in gen:
+            pending = None
             if batch.items:
                 pieces = [(t, kind) for _, t, kind in batch.items]
                 pending = workers.submit(pieces) if workers else None
-                results: dict[int, list[int]] = {}
                 for i in local:
-                    results[i] = chunking.count_pieces(counters[i].count_many, rules[i], pieces, newline_cost.get(i))
-                if pending is not None:
-                    for i, counts in zip(pooled, pending()):
-                        results[i] = counts
-                for i, counts in results.items():
+                    counts = _count_local(counters[i], rules[i], pieces, newline_cost.get(i), limits[i])
                     for (f, _, _), n in zip(batch.items, counts):
                         f.counts[i] += n
-            if progress is not None:
-                progress(batch.nbytes)
-            for f in batch.finished:
-                if f.problem is not None:
-                    yield f.problem
-                else:
-                    yield FileCount(f.src.name, f.chars, f.nbytes, dict(zip(ids, f.counts)))
+            inflight.append((batch, pending))
+            # with worker processes, keep one batch in flight while the next one is prepared and submitted
+            while len(inflight) > (1 if workers else 0):
+                yield from finish(*inflight.popleft())
+        while inflight:
+            yield from finish(*inflight.popleft())
     finally:
         gen.close()
