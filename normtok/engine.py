@@ -28,6 +28,7 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -499,9 +500,25 @@ def count_sources(
     limits = [_BATCH_LIMITS.get(getattr(c, "engine", ""), 0) for c in counters]
     inflight: deque[tuple[_Batch, Callable[[], list[list[int]]] | None]] = deque()
 
+    def pool_failed(exc: BaseException) -> None:
+        nonlocal workers
+        sys.stderr.write(f"normtok: note: worker processes failed ({type(exc).__name__}: {exc}); "
+                         "counting in this process instead\n")
+        close_pools()
+        workers = None
+
+    def count_pooled_locally(batch: _Batch) -> list[list[int]]:
+        pieces = [(t, kind) for _, t, kind in batch.items]
+        return [chunking.count_pieces(counters[i].count_many, rules[i], pieces) for i in pooled]
+
     def finish(batch: _Batch, pending: Callable[[], list[list[int]]] | None) -> Iterator[FileCount | Problem]:
         if pending is not None:
-            for i, counts in zip(pooled, pending()):
+            try:
+                results = pending()
+            except (BrokenProcessPool, OSError) as exc:
+                pool_failed(exc)
+                results = count_pooled_locally(batch)
+            for i, counts in zip(pooled, results):
                 for (f, _, _), n in zip(batch.items, counts):
                     f.counts[i] += n
         if progress is not None:
@@ -517,14 +534,21 @@ def count_sources(
             pending = None
             if batch.items:
                 pieces = [(t, kind) for _, t, kind in batch.items]
-                pending = workers.submit(pieces) if workers else None
+                if workers is not None:
+                    try:
+                        pending = workers.submit(pieces)
+                    except (BrokenProcessPool, OSError) as exc:
+                        pool_failed(exc)
+                        pending = lambda batch=batch: count_pooled_locally(batch)  # noqa: E731
+                elif pooled:
+                    pending = lambda batch=batch: count_pooled_locally(batch)  # noqa: E731
                 for i in local:
                     counts = _count_local(counters[i], rules[i], pieces, newline_cost.get(i), limits[i])
                     for (f, _, _), n in zip(batch.items, counts):
                         f.counts[i] += n
             inflight.append((batch, pending))
             # with worker processes, keep one batch in flight while the next one is prepared and submitted
-            while len(inflight) > (1 if workers else 0):
+            while len(inflight) > (1 if workers is not None else 0):
                 yield from finish(*inflight.popleft())
         while inflight:
             yield from finish(*inflight.popleft())

@@ -228,6 +228,22 @@ def test_worker_processes_count_like_the_main_process(tmp_path, corpus_text):
     assert [f.name for f in pooled] == [s.name for s in files]
 
 
+def test_broken_worker_pool_falls_back_to_this_process(tmp_path, corpus_text, monkeypatch, capsys):
+    from concurrent.futures.process import BrokenProcessPool
+
+    p = tmp_path / "f.txt"
+    p.write_text(corpus_text[:300_000], encoding="utf-8")
+    ad = engines.load(resolve("mistral/spm"), "kitoken")
+
+    def broken(self, pieces):
+        raise BrokenProcessPool("a worker died")
+
+    monkeypatch.setattr(engine._Pool, "submit", broken)
+    (fc,) = list(engine.count_sources([engine.Source(str(p), p)], [ad], pool=True, jobs=2, piece_chars=20_000))
+    assert fc.tokens["mistral/spm"] == reference("mistral/spm").count(corpus_text[:300_000])
+    assert "worker processes failed" in capsys.readouterr().err
+
+
 def test_utf8_error_deep_in_a_large_file_reports_its_absolute_offset(cli, tmp_path):
     bad = tmp_path / "bad.txt"
     offset = engine.WHOLE_FILE_BYTES + engine.READ_BLOCK + 12345
