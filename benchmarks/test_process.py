@@ -42,9 +42,10 @@ if e.format in ("tiktoken", "tekken"):
             tmp.write(data); tmp.flush()
             ranks = load_tiktoken_bpe(tmp.name)
     enc = tiktoken.Encoding(tid, pat_str=e.pattern, mergeable_ranks=ranks, special_tokens={})
-    if e.normalization == "NFC":
-        text = unicodedata.normalize("NFC", text)
-    n = len(enc.encode_ordinary(text))
+    nfc = e.normalization == "NFC"
+    # 1 MB pieces cut where counts add up: the speed of one encode_ordinary call, without its 8 bytes per token
+    n = sum(len(enc.encode_ordinary(unicodedata.normalize("NFC", p) if nfc else p))
+            for p, _ in split_text(text, rule_for(e).policy, 1 << 20))
 else:
     rule = rule_for(e)
     pieces = split_text(text, rule.policy, 1 << 20)
