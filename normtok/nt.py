@@ -717,3 +717,23 @@ class _CallableModule(types.ModuleType):
 
 
 sys.modules[__name__].__class__ = _CallableModule
+
+
+class Counter:
+    """NT-1 as a column of ``normtok count``: a counter for :func:`normtok.engine.count_sources`.
+
+    Long inputs may be cut where the token rules cut them (after a newline before a word character,
+    or at a single space between word characters): both sides of such a cut end and start runs of
+    different classes and nothing composes across it, so the junction term of section 8.3 is 0
+    and the pieces' values add up to the whole (proven in tests/test_nt_streaming.py).
+    """
+
+    id = "nt"
+
+    def __init__(self) -> None:
+        from .chunking import CutRule, Policy
+
+        self.cut_rule = CutRule(Policy.PRETOKEN)
+
+    def count_many(self, texts: Sequence[str]) -> list[int]:
+        return nt_milli_many(texts)

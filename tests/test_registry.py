@@ -20,7 +20,8 @@ from normtok.registry import entries, registry_version, resolve
     ("llama-3.1-8b", "meta/llama3"), ("llama-3.3-70b-instruct", "meta/llama3"), ("llama-4-scout", "meta/llama4"),
     ("qwen2.5-72b", "qwen/qwen2.5"), ("qwen3-32b", "qwen/qwen2.5"), ("qwen3.6-35b-a3b", "qwen/qwen3.5"),
     ("deepseek-v3", "deepseek/v3"), ("deepseek-r1", "deepseek/v3"), ("deepseek-ai/DeepSeek-V3", "deepseek/v3"),
-    ("mistral-large-2411", "mistral/spm"), ("pixtral-12b-2409", "mistral/tekken"), ("mistral-nemo", "mistral/tekken"), ("mixtral-8x7b", "mistral/spm"),
+    ("mistral-large-2411", "mistral/spm"), ("pixtral-12b-2409", "mistral/tekken"),
+    ("mistral-nemo", "mistral/tekken"), ("mixtral-8x7b", "mistral/spm"),
     ("jamba-1.5", "ai21/jamba"), ("j2-ultra", "ai21/j2"), ("gemma-3-27b", "google/gemma3"),
     ("claude-sonnet-4", "anthropic/claude"), ("meta/llama3", "meta/llama3"),
 ])

@@ -16,6 +16,13 @@ from ..registry import TokenizerEntry, default_ids, entries, resolve
 from .output import emit, format_option
 
 COUNT_SCHEMA = "normtok.count/1"
+NT_VERSION = "NT-1"  # the version normtok.nt implements; checked equal in tests
+
+
+def _format_nt(milli: int) -> str:
+    from ..nt import format_nt
+
+    return format_nt(milli)
 #: stdin is read this far ahead to tell a small input (fast-loading engine) from a large one.
 STDIN_PEEK_BYTES = 32 << 20
 #: What the cost model assumes for a pipe longer than the peek.
@@ -98,11 +105,13 @@ def _workload(sources: list[Source]) -> tuple[list[Source], int]:
                    "the reference for this much input; reference uses the vendor's own library.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
               help="Cores to use (default: all).")
+@click.option("--nt/--no-nt", "with_nt", default=True, show_default=True,
+              help="Also report NT-1 (normalized tokens, computed from the text alone).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress display and no engine note on stderr.")
 @format_option()
 def count(paths: tuple[str, ...], models: tuple[str, ...], all_models: bool, include: tuple[str, ...],
           exclude: tuple[str, ...], errors: str, tokenizer_file: str | None, no_default_excludes: bool,
-          engine: str, jobs: int | None, quiet: bool, fmt: str) -> None:
+          engine: str, jobs: int | None, with_nt: bool, quiet: bool, fmt: str) -> None:
     """Count exact content tokens of files, directories or stdin ('-').
 
     A count is the tokens of the raw text for the vendor's tokenizer: no BOS/EOS, no chat
@@ -123,19 +132,28 @@ def count(paths: tuple[str, ...], models: tuple[str, ...], all_models: bool, inc
         if c.fallback:
             click.echo(f"normtok: note: {c.adapter.entry.id}: counted with {c.engine} because {c.fallback}", err=True)
     adapters = [c.adapter for _, c in chosen]
+    counters: list[Any] = list(adapters)
+    if with_nt:
+        from .. import nt
+
+        counters.append(nt.Counter())
     pool = any(engines.uses_pool(c.engine, nbytes, jobs) for _, c in chosen)
     progress = Progress(nbytes or None, enabled=None if not quiet else False)
     files: list[FileCount] = []
     problems: list[Problem] = list(found.problems)
     try:
-        for item in count_sources(sources, adapters, errors=errors, pool=pool, jobs=jobs, progress=progress):
+        for item in count_sources(sources, counters, errors=errors, pool=pool, jobs=jobs, progress=progress):
             (files if isinstance(item, FileCount) else problems).append(item)
     finally:
         progress.close()
 
     ids = [ad.entry.id for ad in adapters]
-    totals = {"files": len(files), "chars": sum(f.chars for f in files), "bytes": sum(f.bytes for f in files),
-              "tokens": {i: sum(f.tokens[i] for f in files) for i in ids}}
+    nt_milli = {f.name: f.tokens.pop("nt") for f in files} if with_nt else {}
+    totals: dict[str, Any] = {"files": len(files), "chars": sum(f.chars for f in files),
+                              "bytes": sum(f.bytes for f in files),
+                              "tokens": {i: sum(f.tokens[i] for f in files) for i in ids}}
+    if with_nt:
+        totals["nt_milli"] = sum(nt_milli.values())
     for p in problems:
         click.echo(f"normtok: {'skipped' if p.kind == 'skipped' else 'error'}: {p.name}: {p.reason}", err=True)
 
@@ -143,28 +161,35 @@ def count(paths: tuple[str, ...], models: tuple[str, ...], all_models: bool, inc
         doc = {
             "schema": COUNT_SCHEMA, "normtok_version": __version__,
             "models": [model_info(n, c) for n, c in chosen],
-            "files": [{"path": f.name, "chars": f.chars, "bytes": f.bytes, "tokens": f.tokens} for f in files],
+            "nt_version": NT_VERSION if with_nt else None,
+            "files": [{"path": f.name, "chars": f.chars, "bytes": f.bytes, "tokens": f.tokens,
+                       **({"nt_milli": nt_milli[f.name]} if with_nt else {})} for f in files],
             "skipped": [{"path": p.name, "reason": p.reason} for p in problems if p.kind == "skipped"],
             "errors": [{"path": p.name, "reason": p.reason} for p in problems if p.kind == "error"],
             "totals": totals,
         }
         emit([], fmt, document=doc)
     else:
+        nt_cols = ["nt_milli"] if with_nt else []
         rows: list[dict[str, Any]] = [
-            {"kind": "file", "path": f.name, "chars": f.chars, "bytes": f.bytes, **f.tokens} for f in files
+            {"kind": "file", "path": f.name, "chars": f.chars, "bytes": f.bytes, **f.tokens,
+             **({"nt_milli": nt_milli[f.name]} if with_nt else {})} for f in files
         ]
+        total_row = {"chars": totals["chars"], "bytes": totals["bytes"], **totals["tokens"],
+                     **({"nt_milli": totals["nt_milli"]} if with_nt else {})}
         if fmt == "table":
             if len(files) != 1:
-                rows.append({"kind": "total", "path": f"TOTAL ({len(files)} files)", "chars": totals["chars"],
-                             "bytes": totals["bytes"], **totals["tokens"]})
-            emit(rows, fmt, columns=["path", "chars", "bytes", *ids],
+                rows.append({"kind": "total", "path": f"TOTAL ({len(files)} files)", **total_row})
+            for r in rows:
+                if with_nt:
+                    r["nt"] = _format_nt(r["nt_milli"])
+            emit(rows, fmt, columns=["path", "chars", "bytes", *ids, *(["nt"] if with_nt else [])],
                  headers=["path", "chars", "bytes", *[n if n == i else f"{n} ({i})" for n, i in zip(
-                     [n for n, _ in chosen], ids)]])
+                     [n for n, _ in chosen], ids)], *([NT_VERSION] if with_nt else [])])
             click.echo(_engine_summary(chosen))
         else:
-            rows.append({"kind": "total", "path": None, "chars": totals["chars"], "bytes": totals["bytes"],
-                         **totals["tokens"]})
-            emit(rows, fmt, columns=["kind", "path", "chars", "bytes", *ids])
+            rows.append({"kind": "total", "path": None, **total_row})
+            emit(rows, fmt, columns=["kind", "path", "chars", "bytes", *ids, *nt_cols])
             if not quiet:
                 click.echo(f"normtok: {_engine_summary(chosen)}", err=True)
     if any(p.kind == "error" for p in problems):

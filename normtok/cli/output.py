@@ -38,12 +38,18 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _is_number(value: Any) -> bool:
+    if value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+        return True
+    return isinstance(value, str) and value.replace(".", "", 1).replace(",", "").lstrip("-").isdigit()
+
+
 def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[str], headers: Sequence[str] | None = None) -> str:
     """Aligned plain-text table; numbers right-aligned."""
     headers = list(headers or columns)
     cells = [[_cell(r.get(c)) for c in columns] for r in rows]
     widths = [max([len(h)] + [len(row[i]) for row in cells]) for i, h in enumerate(headers)]
-    numeric = [all(isinstance(r.get(c), (int, float)) or r.get(c) is None for r in rows) and rows for c in columns]
+    numeric = [bool(rows) and all(_is_number(r.get(c)) for r in rows) for c in columns]
     def line(values: Sequence[str]) -> str:
         return "  ".join(v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, numeric)).rstrip()
     out = [line(headers), "  ".join("-" * w for w in widths)]
