@@ -334,14 +334,19 @@ def _openai_tools(r: Render, tools: Sequence[Mapping[str, Any]], model: str) -> 
                                 "nested schemas are not covered")
 
 
+def _undocumented_reasoning(r: Render, ch: Choice) -> None:
+    """Visible reasoning in a format whose framing tokens are not published: counted, framing estimated."""
+    if ch.reasoning:
+        r.segments += [BREAK, C(ch.reasoning, REASONING)]
+        r.estimate(-2, 2, "visible reasoning text: its framing tokens are not documented")
+
+
 def _openai_completion(choices: Sequence[Choice]) -> Render:
     r = Render("openai")
     for ch in choices:
         if _media(r, ch.media_parts):
             return r
-        if ch.reasoning:
-            r.segments += [BREAK, C(ch.reasoning, REASONING)]
-            r.estimate(-2, 2, "visible reasoning text: its framing tokens are not documented")
+        _undocumented_reasoning(r, ch)
         r.segments += [BREAK, C(ch.content, COMPLETION)]
         for call in ch.tool_calls:
             r.segments += [BREAK, T(call.name), BREAK, T(call.arguments), BREAK, S(3)]
@@ -513,9 +518,7 @@ def _llama_completion(choices: Sequence[Choice], name: str) -> Render:
     for ch in choices:
         if _media(r, ch.media_parts):
             return r
-        if ch.reasoning:
-            r.segments += [BREAK, C(ch.reasoning, REASONING)]
-            r.estimate(-2, 2, "visible reasoning text: its framing tokens are not documented")
+        _undocumented_reasoning(r, ch)
         r.segments += [BREAK, C(ch.content, COMPLETION), BREAK]
         for call in ch.tool_calls:
             r.segments += [T(_llama_call(call)), BREAK]
@@ -684,9 +687,7 @@ def _mistral_completion(choices: Sequence[Choice], name: str) -> Render:
     for ch in choices:
         if _media(r, ch.media_parts):
             return r
-        if ch.reasoning:
-            r.segments += [BREAK, C(ch.reasoning, REASONING)]
-            r.estimate(-2, 2, "visible reasoning text: its framing tokens are not documented")
+        _undocumented_reasoning(r, ch)
         r.segments += [BREAK, C(ch.content, COMPLETION), BREAK]
         if ch.tool_calls:
             calls = [{"name": c.name, "arguments": _arguments(c)} for c in ch.tool_calls]
