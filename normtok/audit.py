@@ -149,6 +149,13 @@ class AuditOptions:
     input_format: str = "auto"  # auto | jsonl | csv | parquet
     fingerprint_sample: int = 200  # records per claimed model used to fingerprint (0: off)
     batch_records: int = 512
+    tokenizer_files: dict[str, str] = field(default_factory=dict)
+    """Tokenizer id -> a user-supplied vocabulary file for it (needs-file entries, or another copy)."""
+
+    def entry_for(self, entry: TokenizerEntry) -> TokenizerEntry:
+        """``entry`` with the user's file when one was given for it (its identity is then the file's hash)."""
+        path = self.tokenizer_files.get(entry.id)
+        return entry.with_file(path) if path else entry
 
 
 # ----------------------------------------------------------------------------- readers
@@ -913,7 +920,7 @@ class Auditor:
         if model in self._claims:
             return self._claims[model]
         try:
-            entry = resolve(model)
+            entry = self.opts.entry_for(resolve(model))
         except UnknownModelError:
             c = Claim(None, None, None, f"unknown model {model!r}: not in the tokenizer registry")
         else:
@@ -937,7 +944,8 @@ class Auditor:
         if self._candidates is None:
             self._candidates = []
             for e in entries().values():
-                if not e.available:
+                e = self.opts.entry_for(e)
+                if not e.available and e.status != "user-file":
                     continue
                 try:
                     ad = tokenizer(e)

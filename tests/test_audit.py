@@ -545,3 +545,42 @@ def test_fingerprint_without_a_known_template(tmp_path):
     assert ranked[0]["tokenizer_id"] == "qwen/qwen2.5" and ranked[0]["fit_error"] == 0
     assert all(r["matched_pct"] == 0 for r in ranked)
     assert len(report.flags) == 1 and "qwen/qwen2.5" in report.flags[0]
+
+
+def test_tokenizer_file_verifies_a_needs_file_model(cli, tmp_path):
+    """A registered model whose vocabulary is not shipped is verified exactly with the user's file."""
+    import normtok
+
+    vocab = resolve("mixtral-8x7b").files[0].locate()  # stands in for the user's copy of a Gemma file
+    text = "Gemma bills the raw prompt, tokenized by the file the user holds."
+    n = normtok.tokenizer("gemma-3-27b", tokenizer_file=str(vocab)).count(text)
+    src = tmp_path / "gemma.csv"
+    src.write_text(bills.to_csv([{"id": "g", "model": "gemma-3-27b", "prompt": text, "prompt_tokens": n},
+                                 {"id": "h", "model": "gemma-3-27b", "prompt": text, "prompt_tokens": n + 1}]),
+                   encoding="utf-8")
+    _, _, _, rows = results(cli, tmp_path, src, "--fingerprint-sample", "0")
+    assert [r["status"] for r in rows] == ["not_verifiable", "not_verifiable"]
+    code, _, _, rows = results(cli, tmp_path, src, "--fingerprint-sample", "0",
+                               "--tokenizer-file", f"gemma-3-27b={vocab}")
+    assert code == 1 and [r["status"] for r in rows] == ["ok", "over"]  # one token over-billed
+    code, stdout, _ = run_audit(cli, str(src), "--fingerprint-sample", "0", "--model", "gemma-3-27b",
+                                "--tokenizer-file", str(vocab), "--format", "json")
+    doc = json.loads(stdout)
+    ids = {t["id"]: t["sha256"] for t in doc["tokenizers"]}
+    assert ids["google/gemma3"] == resolve("mixtral-8x7b").sha256  # identity: the supplied file's hash
+    assert "google/gemma3" not in {t["id"] for t in doc["fingerprint_not_tried"]}
+
+
+@pytest.mark.parametrize("args, needle", [
+    (("--tokenizer-file", "{vocab}"), "say which model"),
+    (("--tokenizer-file", "gemma-3-27b={missing}"), "no such file"),
+    (("--tokenizer-file", "gema-3-27b={vocab}"), "gemma-3-27b"),  # unknown model: a suggestion
+])
+def test_tokenizer_file_usage_errors(cli, tmp_path, args, needle):
+    vocab = resolve("mixtral-8x7b").files[0].locate()
+    src = tmp_path / "x.csv"
+    src.write_text(bills.to_csv([{"id": "g", "model": "gemma-3-27b", "prompt": "x", "prompt_tokens": 1}]),
+                   encoding="utf-8")
+    args = tuple(a.format(vocab=vocab, missing=tmp_path / "nope.model") for a in args)
+    code, _, stderr = run_audit(cli, str(src), *args)
+    assert code == 2 and needle in stderr and "Traceback" not in stderr

@@ -24,7 +24,7 @@ from ..audit import (
 )
 from ..audit import audit as run_audit
 from ..errors import NormtokError
-from ..registry import entries
+from ..registry import entries, resolve
 from ..templates import FORMATS
 from .output import emit, format_option
 
@@ -76,7 +76,8 @@ def document(report: Report, max_discrepancy: float, out: str | None, with_nt: b
         "summary": summary_rows(report),
         "breakdown": [r for g in [*groups, report.total] for r in breakdown_rows(g, with_nt)],
         "fingerprint": report.fingerprints, "flags": report.flags,
-        "fingerprint_not_tried": [{"id": e.id, "status": e.status} for e in entries().values() if not e.available],
+        "fingerprint_not_tried": [{"id": e.id, "status": e.status} for e in entries().values()
+                                  if not e.available and e.id not in opts.tokenizer_files],
         "malformed": {"count": report.malformed_count, "records": report.malformed},
         "discrepancy_pct": round(report.discrepancy_pct, 4), "results_file": out,
         "exit_code": report.exit_code(max_discrepancy),
@@ -147,13 +148,17 @@ def print_tables(report: Report, with_nt: bool) -> None:
 @click.option("--model-col", default="model", show_default=True, help="Flat shape: claimed model column.")
 @click.option("--wrap", type=click.Choice(["raw", "chat"]), default="raw", show_default=True,
               help="Flat shape: texts billed as they are (raw), or as one user message and its reply (chat).")
+@click.option("--tokenizer-file", "tokenizer_files", multiple=True, metavar="[MODEL=]PATH",
+              help="Count MODEL's records with this vocabulary file (tokenizer.json, tokenizer.model, tiktoken "
+                   "ranks), e.g. for a registered model whose file is not shipped. Without MODEL=, applies to "
+                   "--model. Repeatable; the file's SHA-256 is reported as the tokenizer's identity.")
 @click.option("--progress/--no-progress", default=None, help="Progress on stderr (default: when it is a terminal).")
 @format_option()
 def audit_cmd(file: str, model: str | None, out: str | None, tolerance: str, max_discrepancy: float,
               chat_format: str | None, fingerprint_sample: int, input_format: str, shape: str, prompt_col: str,
               completion_col: str, prompt_tokens_col: str, completion_tokens_col: str, reasoning_tokens_col: str,
-              cached_tokens_col: str, id_col: str, model_col: str, wrap: str, progress: bool | None,
-              fmt: str) -> None:
+              cached_tokens_col: str, id_col: str, model_col: str, wrap: str, tokenizer_files: tuple[str, ...],
+              progress: bool | None, fmt: str) -> None:
     """Verify billed token counts in a usage log (JSONL, CSV or Parquet; '-' reads JSONL from stdin).
 
     Each record's expected prompt and completion tokens for the claimed model are its exact content
@@ -167,6 +172,7 @@ def audit_cmd(file: str, model: str | None, out: str | None, tolerance: str, max
         columns=FlatColumns(prompt_col, completion_col, prompt_tokens_col, completion_tokens_col,
                             reasoning_tokens_col, cached_tokens_col, id_col, model_col, wrap),
         shape=shape, input_format=input_format, fingerprint_sample=fingerprint_sample,
+        tokenizer_files=parse_tokenizer_files(tokenizer_files, model),
     )
     source = RecordSource(file, input_format)
     if out is not None and file != "-" and _same_file(out, file):
@@ -220,6 +226,26 @@ def audit_cmd(file: str, model: str | None, out: str | None, tolerance: str, max
                                                  "unverifiable_pct", "cached_tokens"])
     if code:
         sys.exit(code)
+
+
+def parse_tokenizer_files(values: tuple[str, ...], default_model: str | None) -> dict[str, str]:
+    """``[MODEL=]PATH`` options -> tokenizer id -> path (unknown models and missing files are usage errors)."""
+    import os
+
+    out: dict[str, str] = {}
+    for value in values:
+        model, sep, path = value.partition("=")
+        if not sep or os.path.exists(value):  # a path that happens to contain '='
+            model, path = default_model or "", value
+            if not model:
+                raise NormtokError(f"--tokenizer-file {value}: say which model it is for (MODEL=PATH) or give --model")
+        if not os.path.isfile(path):
+            raise NormtokError(f"--tokenizer-file {value}: no such file: {path}")
+        tid = resolve(model).id  # unknown model: an error with suggestions
+        if out.get(tid, path) != path:
+            raise NormtokError(f"--tokenizer-file: two files given for {tid}")
+        out[tid] = path
+    return out
 
 
 def _same_file(a: str, b: str) -> bool:
