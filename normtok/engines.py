@@ -18,8 +18,10 @@ reason is kept (``Choice.fallback``) so that every output can say which engine c
 Engines:
 
 ``fastokens``   Rust, PCRE2 JIT, multi-threaded batches. BPE vocabularies: tiktoken rank files
-                (directly, or converted exactly to ``tokenizer.json`` when fastokens rejects them)
-                and HF ``tokenizer.json``.
+                (directly, or converted exactly to ``tokenizer.json`` when fastokens rejects them),
+                HF ``tokenizer.json``, and SentencePiece BPE models with byte fallback (Mistral),
+                converted exactly to ``tokenizer.json`` (``vocab_cache.sentencepiece_to_hf``; the
+                dummy prefix is added to every text by the adapter).
 ``bpe-openai``  Rust, vocabulary embedded (o200k_base, cl100k_base); 0.06 s to load; holds the GIL.
 ``tiktoken``    the reference library itself, with the rank table loaded from the binary cache.
 ``kitoken``     Rust; every format, from a cached binary (0.02-0.1 s); holds the GIL.
@@ -102,6 +104,7 @@ PROVEN: dict[str, dict[str, str]] = {
         "qwen/qwen3.5": "13f0d598f5677a95",
         "deepseek/v3": "85c78b1e62561779",
         "mistral/tekken": "b78ba3f0874bb292",
+        "mistral/spm": "96a3dbc731dcbb0a",
     },
     "bpe-openai": {
         "openai/o200k_base": "62460f877790812a",
@@ -121,7 +124,13 @@ PROVEN: dict[str, dict[str, str]] = {
 }
 # Not proven, so never used: kitoken's own tekken loader (' [PREFIX]' is one token too many: normtok loads the
 # tekken ranks as a rank file instead), kitoken on AI21 J2 (70 of 120 sample texts differ), tokie on anything
-# (over-counts tabs and blank lines).
+# (over-counts tabs and blank lines). fastokens cannot read AI21 J2 (a Unigram model with an NFKC charsmap:
+# fastokens 0.3.5 has neither the Unigram model nor the Precompiled normaliser).
+
+#: Measured warm load times where they differ much from ``INFO[engine].load_s`` (2-core EPYC, seconds).
+LOAD_S: dict[tuple[str, str], float] = {
+    ("fastokens", "mistral/spm"): 0.25,
+}
 
 #: bpe-openai embeds these vocabularies; the key is the SHA-256 of the rank file they were built from.
 BPE_OPENAI_ENCODINGS = {
@@ -218,6 +227,22 @@ class FastokensAdapter(_Base):
         _, offsets = self._tok.encode_batch_flat([self._prep(t) for t in texts])
         off = memoryview(offsets).cast("Q")
         return [off[i + 1] - off[i] for i in range(len(texts))]
+
+
+class FastokensSentencePieceAdapter(FastokensAdapter):
+    """fastokens on a converted SentencePiece BPE model: every non-empty text gets the dummy-prefix space.
+
+    sentencepiece puts one ``▁`` before the normalised text; the converted ``tokenizer.json`` turns
+    spaces into ``▁``, so a leading space here is that ``▁``. (A ``Prepend`` normaliser cannot be used:
+    HF would put it after every user-defined piece too.)
+    """
+
+    def _prep(self, text: str) -> str:
+        return " " + text if text else text
+
+    def encode(self, text: str) -> list[int]:
+        # not encode_ordinary: it ignores the added tokens, which here are sentencepiece's user-defined pieces
+        return list(self._tok.encode(self._prep(text)).ids)
 
 
 class BpeOpenAIAdapter(_Base):
@@ -340,6 +365,13 @@ def _load_fastokens(entry: TokenizerEntry) -> Adapter:
     if entry.format == "hf":
         tok = fastokens.Tokenizer.from_json_str(_hf_without_added_tokens(entry, f.data))
         return FastokensAdapter(entry, f.sha256, version, tok, "tokenizer.json")
+    if entry.format == "spm":
+        try:
+            data = vocab_cache.sp_hf_json(f.sha256, lambda: f.data)
+        except ValueError as exc:
+            raise EngineUnavailable(f"fastokens cannot count {entry.id} exactly: {exc}") from exc
+        tok = fastokens.Tokenizer.from_json_str(data.decode("utf-8"))
+        return FastokensSentencePieceAdapter(entry, f.sha256, version, tok, "sentencepiece tokenizer.json")
     if entry.format not in ("tiktoken", "tekken"):
         raise EngineUnavailable(f"fastokens does not read {entry.format!r} files")
     pattern = entry.pattern or (parse_tekken_ranks(f.data, str(f.path))[1] if entry.format == "tekken" else None)
@@ -531,15 +563,16 @@ def uses_pool(name: str, nbytes: int | None, jobs: int) -> bool:
     return bool(info and info.thread_gain == 0 and jobs > 1 and nbytes is not None and nbytes >= POOL_MIN_BYTES)
 
 
-def estimate(name: str, nbytes: int | None, jobs: int) -> float:
-    """Estimated wall seconds to load ``name`` and count ``nbytes`` with ``jobs`` cores (cost model)."""
+def estimate(name: str, nbytes: int | None, jobs: int, entry: TokenizerEntry | None = None) -> float:
+    """Estimated wall seconds to load ``name`` (for ``entry``) and count ``nbytes`` with ``jobs`` cores (cost model)."""
     info = INFO[name]
+    load_s = LOAD_S.get((name, entry.id), info.load_s) if entry is not None else info.load_s
     size = nbytes or 0
     if uses_pool(name, nbytes, jobs):
         speed, extra = info.mbps * jobs, POOL_START_S
     else:
         speed, extra = info.mbps * (1 + info.thread_gain * (max(jobs, 1) - 1)), 0.0
-    return info.load_s + extra + size / (speed * 1e6)
+    return load_s + extra + size / (speed * 1e6)
 
 
 def candidates(entry: TokenizerEntry) -> list[str]:
@@ -562,7 +595,7 @@ def choose(entry: TokenizerEntry, engine: str = AUTO, nbytes: int | None = None,
     if engine == REFERENCE:
         return _reference_choice(entry, None)
     if engine == AUTO:
-        ranked = sorted(candidates(entry), key=lambda n: estimate(n, nbytes, jobs))
+        ranked = sorted(candidates(entry), key=lambda n: estimate(n, nbytes, jobs, entry))
     elif engine in _LOADERS:
         ranked = [engine]
     else:

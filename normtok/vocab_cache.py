@@ -267,3 +267,206 @@ def hf_json(key: str, ranks_: Callable[[], dict[bytes, int]], pattern: str) -> b
         return json.dumps(spec, ensure_ascii=False).encode()
 
     return get("hf-json", f"{key}-{pattern_tag(pattern)}", "json", "tiktoken_to_hf1", build).data
+
+
+# --- SentencePiece BPE -> tokenizer.json -------------------------------------------------------------------------
+#
+# ``sentencepiece``'s BPE merges, anywhere in the text, the adjacent pair of symbols whose concatenation is a
+# piece with the highest score (ties: the leftmost pair), starting from characters; user-defined pieces are
+# matched first (longest match, left to right) and never merged; a final symbol that is not a piece becomes
+# its UTF-8 bytes (``<0xXX>``, byte fallback). The normaliser of an ``identity`` model only turns spaces into
+# ``▁`` and adds one ``▁`` at the start (the dummy prefix). HF's BPE merges the pair of lowest merge rank, so
+# listing every split of every normal piece into two normal pieces, by descending score of the piece,
+# reproduces that order: this is what ``transformers``' LlamaConverter does, which is not a dependency here.
+# Equal scores are where the two could part (HF orders them by list position, sentencepiece by text
+# position); the differential tests (tests/test_sp_conversion.py, tests/test_engines.py) are the proof.
+
+_SP_NORMAL, _SP_UNKNOWN, _SP_CONTROL, _SP_USER, _SP_UNUSED, _SP_BYTE = 1, 2, 3, 4, 5, 6
+
+
+def _pb_varint(buf: bytes, i: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        if i >= len(buf):
+            raise ValueError("truncated varint")
+        b = buf[i]
+        i += 1
+        value |= (b & 0x7F) << shift
+        shift += 7
+        if b < 0x80:
+            return value, i
+
+
+def _pb_fields(buf: bytes) -> list[tuple[int, int | bytes]]:
+    """(field number, value) of one protobuf message: an int for varints, bytes for the other wire types."""
+    out: list[tuple[int, int | bytes]] = []
+    i = 0
+    while i < len(buf):
+        key, i = _pb_varint(buf, i)
+        field, wire = key >> 3, key & 7
+        value: int | bytes
+        if wire == 0:
+            value, i = _pb_varint(buf, i)
+        elif wire == 1:
+            value, i = buf[i:i + 8], i + 8
+        elif wire == 2:
+            n, i = _pb_varint(buf, i)
+            value, i = buf[i:i + n], i + n
+        elif wire == 5:
+            value, i = buf[i:i + 4], i + 4
+        else:
+            raise ValueError(f"unsupported protobuf wire type {wire}")
+        if i > len(buf):
+            raise ValueError("truncated protobuf message")
+        out.append((field, value))
+    return out
+
+
+@dataclass(frozen=True)
+class SentencePieceModel:
+    """The parts of a SentencePiece ``ModelProto`` that decide segmentation (read without ``protobuf``)."""
+
+    pieces: list[tuple[str, float, int]]  # (piece, score, type) in id order
+    model_type: int                       # 1 unigram (the default), 2 BPE, 3 word, 4 char
+    byte_fallback: bool
+    treat_whitespace_as_suffix: bool
+    normalizer: str
+    precompiled_charsmap: bytes
+    rule_tsv: bytes
+    add_dummy_prefix: bool
+    remove_extra_whitespaces: bool
+    escape_whitespaces: bool
+
+
+def parse_sentencepiece(data: bytes) -> SentencePieceModel:
+    """Read a serialized SentencePiece model (sentencepiece_model.proto field numbers, proto2 defaults)."""
+    import struct
+
+    pieces: list[tuple[str, float, int]] = []
+    trainer: dict[int, int | bytes] = {}
+    norm: dict[int, int | bytes] = {}
+    for field, value in _pb_fields(data):
+        if field == 1 and isinstance(value, bytes):
+            piece, score, kind = "", 0.0, _SP_NORMAL
+            for f, v in _pb_fields(value):
+                if f == 1 and isinstance(v, bytes):
+                    piece = v.decode("utf-8")
+                elif f == 2 and isinstance(v, bytes):
+                    score = struct.unpack("<f", v)[0]
+                elif f == 3 and isinstance(v, int):
+                    kind = v
+            pieces.append((piece, score, kind))
+        elif field == 2 and isinstance(value, bytes):
+            trainer.update(_pb_fields(value))
+        elif field == 3 and isinstance(value, bytes):
+            norm.update(_pb_fields(value))
+    if not pieces:
+        raise ValueError("no pieces: not a SentencePiece model")
+
+    def text(d: dict[int, int | bytes], f: int) -> bytes:
+        v = d.get(f, b"")
+        return v if isinstance(v, bytes) else b""
+
+    return SentencePieceModel(
+        pieces=pieces, model_type=int(trainer.get(3, 1)), byte_fallback=bool(trainer.get(35, 0)),
+        treat_whitespace_as_suffix=bool(trainer.get(24, 0)), normalizer=text(norm, 1).decode("utf-8", "replace"),
+        precompiled_charsmap=text(norm, 2), rule_tsv=text(norm, 6), add_dummy_prefix=bool(norm.get(3, 1)),
+        remove_extra_whitespaces=bool(norm.get(4, 1)), escape_whitespaces=bool(norm.get(5, 1)))
+
+
+def sentencepiece_to_hf(model: SentencePieceModel) -> dict:
+    """Exact ``tokenizer.json`` form of a SentencePiece BPE model with byte fallback and no normalisation rules.
+
+    The dummy prefix is left to the caller (prepend one space to every non-empty text): a ``Prepend``
+    normaliser would also put a ``▁`` after every user-defined piece, which sentencepiece does not.
+    User-defined pieces are added tokens (matched in the raw text, longest first, never merged).
+    Raises ValueError for any model this conversion does not reproduce exactly.
+    """
+    m = model
+    if m.model_type != 2:
+        raise ValueError(f"model type {m.model_type} is not BPE")
+    if not m.byte_fallback:
+        raise ValueError("no byte fallback")
+    if m.normalizer != "identity" or m.precompiled_charsmap or m.rule_tsv:
+        raise ValueError(f"normaliser {m.normalizer!r} is not the identity")
+    if m.remove_extra_whitespaces or not m.escape_whitespaces or m.treat_whitespace_as_suffix:
+        raise ValueError("whitespace handling other than escape + dummy prefix")
+    vocab = {piece: i for i, (piece, _, _) in enumerate(m.pieces)}
+    if len(vocab) != len(m.pieces):
+        raise ValueError("duplicate pieces")
+    kinds = {piece: kind for piece, _, kind in m.pieces}
+    if any(kind == _SP_UNUSED for kind in kinds.values()):
+        raise ValueError("unused pieces (sentencepiece re-segments them; not converted)")
+    if [p for p, _, k in m.pieces if k == _SP_BYTE] != [f"<0x{b:02X}>" for b in range(256)]:
+        raise ValueError("byte pieces are not <0x00>..<0xFF>")
+    if any(len(p) == 1 and k not in (_SP_NORMAL, _SP_USER) for p, _, k in m.pieces):
+        raise ValueError("a one-character piece is a control piece (HF would match it, sentencepiece not)")
+    users = [p for p, _, k in m.pieces if k == _SP_USER]
+    if any(" " in u or "\u2581" in u or not u for u in users):
+        raise ValueError("a user-defined piece contains whitespace")
+    normal = {p for p, _, k in m.pieces if k == _SP_NORMAL}
+    for piece in normal:
+        if any(c not in normal for c in piece):  # HF starts from characters of the vocabulary only
+            raise ValueError(f"piece {piece!r} has a character that is not a piece")
+    unk = [p for p, _, k in m.pieces if k == _SP_UNKNOWN]
+    if len(unk) != 1:
+        raise ValueError("no unknown piece")
+    merges: list[tuple[float, str, str]] = []
+    for piece, score, kind in m.pieces:
+        if kind != _SP_NORMAL:
+            continue
+        local = [(piece[:k], piece[k:]) for k in range(1, len(piece)) if piece[:k] in normal and piece[k:] in normal]
+        local.sort(key=lambda lr: (vocab[lr[0]], vocab[lr[1]]))
+        merges.extend((score, left, right) for left, right in local)
+    merges.sort(key=lambda t: -t[0])  # stable: equal scores keep id order
+    return {
+        "version": "1.0", "truncation": None, "padding": None,
+        "added_tokens": [{"id": vocab[u], "content": u, "single_word": False, "lstrip": False, "rstrip": False,
+                          "normalized": False, "special": False} for u in users],
+        "normalizer": {"type": "Replace", "pattern": {"String": " "}, "content": "\u2581"},
+        "pre_tokenizer": None, "post_processor": None, "decoder": None,
+        "model": {"type": "BPE", "dropout": None, "unk_token": unk[0], "continuing_subword_prefix": None,
+                  "end_of_word_suffix": None, "fuse_unk": True, "byte_fallback": True, "ignore_merges": False,
+                  "vocab": vocab, "merges": [[left, right] for _, left, right in merges]},
+    }
+
+
+def verify_sp_conversion(spec: dict, model: SentencePieceModel) -> None:
+    """Check a converted SentencePiece ``tokenizer.json`` against the model; raises ValueError on any difference.
+
+    Every id maps to its piece, every merge joins two normal pieces into a normal piece, merges come in
+    non-increasing score order, every normal piece of two or more characters is reachable by a merge,
+    and the added tokens are exactly the user-defined pieces.
+    """
+    vocab = spec["model"]["vocab"]
+    if len(vocab) != len(model.pieces) or any(vocab.get(p) != i for i, (p, _, _) in enumerate(model.pieces)):
+        raise ValueError("vocabulary ids differ from the model's piece ids")
+    info = {p: (s, k) for p, s, k in model.pieces}
+    last = float("inf")
+    reached = set()
+    for left, right in spec["model"]["merges"]:
+        merged = left + right
+        if any(info.get(x, (0, 0))[1] != _SP_NORMAL for x in (left, right, merged)):
+            raise ValueError(f"merge {left!r}+{right!r} is not between normal pieces")
+        score = info[merged][0]
+        if score > last:
+            raise ValueError("merges are not in score order")
+        last = score
+        reached.add(merged)
+    missing = [p for p, (_, k) in info.items() if k == _SP_NORMAL and len(p) > 1 and p not in reached]
+    if missing:
+        raise ValueError(f"{len(missing)} pieces are unreachable by merges, e.g. {missing[0]!r}")
+    users = sorted(p for p, (_, k) in info.items() if k == _SP_USER)
+    if sorted(t["content"] for t in spec["added_tokens"]) != users:
+        raise ValueError("added tokens differ from the user-defined pieces")
+
+
+def sp_hf_json(key: str, data: Callable[[], bytes]) -> bytes:
+    """The verified ``tokenizer.json`` conversion of a SentencePiece BPE model, cached (ValueError if unsupported)."""
+    def build() -> bytes:
+        model = parse_sentencepiece(data())
+        spec = sentencepiece_to_hf(model)
+        verify_sp_conversion(spec, model)
+        return json.dumps(spec, ensure_ascii=False).encode()
+
+    return get("sp-hf-json", key, "json", "sentencepiece_to_hf1", build).data

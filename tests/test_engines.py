@@ -117,9 +117,12 @@ def test_encode_matches_reference_ids(pair):
 
 SPECIALS = ["<|endoftext|>", "<|endofprompt|>", "<|im_start|>", "<|im_end|>", "<|fim_prefix|>", "<s>", "</s>",
             "[INST]", "[/INST]", " [PREFIX]", "[TOOL_CALLS]", "<|begin_of_text|>", "<|eot_id|>", "<unk>",
-            "<｜begin▁of▁sentence｜>", "<｜User｜>", "<think>", "</think>", "<|reserved_special_token_5|>"]
+            "<｜begin▁of▁sentence｜>", "<｜User｜>", "<think>", "</think>", "<|reserved_special_token_5|>",
+            # Mistral SentencePiece user-defined pieces (sentencepiece matches them in text) and its space mark
+            "[REF]", "[/REF]", "[REFERENCE_DOC_1]", "[REFERENCE_DOC_10]", "[REF", "\u2581", "\u2581\u2581 "]
 WHITESPACE = st.lists(st.sampled_from([" ", "  ", "\t", "\t\t", "\n", "\n\n", "\r\n", "\r", "\u00a0", "\u3000",
-                                       "\u2009", "\x0b", "\x0c", "\x85", "\u2028", " \n", "\t\n", "        \n"]),
+                                       "\u2009", "\x0b", "\x0c", "\x85", "\u2028", " \n", "\t\n", "        \n",
+                                       " " * 17, " " * 33]),
                       min_size=1, max_size=10).map("".join)
 DIGITS = st.integers(1, 60).map(lambda n: ("31415926535897932384626433832795028841971"
                                            "69399375105820974944592307816406286")[:n])
@@ -154,8 +157,9 @@ def test_small_input_picks_a_fast_loading_engine_and_large_input_fastokens():
     assert engines.choose(resolve("llama-3.1-8b"), "auto", 1000).engine == "kitoken"
     assert engines.choose(resolve("llama-3.1-8b"), "auto", 20 << 20, jobs=2).engine == "tiktoken"
     assert engines.choose(resolve("deepseek/v3"), "auto", 1000).engine == "kitoken"
-    assert engines.choose(resolve("mistral/spm"), "auto", 10 << 30, jobs=2).engine == "kitoken"
-    for tid in ("gpt-4o", "llama-3.1-8b", "deepseek/v3", "qwen/qwen3.5", "mistral/tekken"):
+    assert engines.choose(resolve("mistral/spm"), "auto", 1000, jobs=2).engine == "kitoken"
+    assert engines.choose(resolve("mistral/spm"), "auto", 10 << 30, jobs=2).engine == "fastokens"
+    for tid in ("gpt-4o", "llama-3.1-8b", "deepseek/v3", "qwen/qwen3.5", "mistral/tekken", "mistral/spm"):
         assert min(engines.candidates(resolve(tid)), key=lambda n: engines.estimate(n, 1 << 30, 2)) == "fastokens"
 
 
@@ -190,9 +194,11 @@ def test_other_engine_version_is_not_used(monkeypatch):
     engines.unload()
     monkeypatch.setitem(engines.INFO, "kitoken", engines.EngineInfo("kitoken", "kitoken", "kitoken", "0.0.1",
                                                                   0.1, 10.0, 0.0))
-    c = engines.choose(resolve("mistral/spm"), "auto", 1000)
+    c = engines.choose(resolve("mistral/spm"), "kitoken", 1000)
     assert c.reference and c.engine == "sentencepiece"
     assert "exactness was proven for 0.0.1" in c.fallback
+    c = engines.choose(resolve("mistral/spm"), "auto", 1000)  # the next proven engine counts, and says why
+    assert not c.reference and c.engine == "fastokens" and "exactness was proven for 0.0.1" in c.fallback
     engines.unload()
 
 
