@@ -8,11 +8,16 @@ resampling), so a rebuild can be checked against the published copy.
 
 Method (normative text in ``spec/tables/README.md``):
 
+* classes: language (``hi``, every register), language-domain cell (``hi/ui``, ``hi/prose``: one
+  language in one natural-text family), domain (``code:python``) and family (``code``), profiles;
 * per (tokenizer, class) on the calibration split: ``ratio`` = total tokens / total NT (ratio of
   sums); ``ratio_ci_*`` = 90% percentile bootstrap of that ratio (1000 document resamples, seeded by
   the class name); ``interval_*`` = 90% prediction interval for the tokens/NT of *one new
-  document* of the class, split-conformal: the class's log SD (shrunk towards the pooled SD of its
-  kind for small classes) times the 5%/95% quantiles of pooled, studentized leave-one-out residuals;
+  document* of the class: ``center * exp(+-k * s * sqrt((n+1)/n))`` with the class's log SD ``s``
+  shrunk towards the pooled SD of its scope, and ``k`` set by leave-one-out conformal calibration
+  on the calibration split (each calibration document predicted by the table without it; ``k`` is
+  the conformal 90% quantile of the absolute studentized residuals), so the interval's level is
+  fixed without looking at the evaluation split;
 * pairs (tokenizer A -> tokenizer B): ``factor`` = tokens_B / tokens_A over the class (= ratio_B /
   ratio_A), interval from the per-document log(tokens_B / tokens_A) the same way (the errors of two
   tokenizers on one document are strongly correlated, so the pair is measured, not composed);
@@ -33,7 +38,7 @@ import random
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +114,69 @@ def t95(df: int) -> float:
         return _T95[df - 1]
     z = _Z95
     return z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
+
+
+def _betacf(a: float, b: float, x: float) -> float:
+    """Continued fraction of the incomplete beta function (modified Lentz, Numerical Recipes 6.4)."""
+    tiny, qab, qap, qam = 1e-300, a + b, a + 1, a - 1
+    c, d = 1.0, 1 - qab * x / qap
+    d = 1 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 300):
+        m2 = 2 * m
+        for aa in (m * (b - m) * x / ((qam + m2) * (a + m2)), -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))):
+            d = 1 + aa * d
+            d = 1 / (d if abs(d) > tiny else tiny)
+            c = 1 + aa / c
+            c = c if abs(c) > tiny else tiny
+            h *= d * c
+        if abs(d * c - 1) < 1e-15:
+            break
+    return h
+
+
+def betainc(a: float, b: float, x: float) -> float:
+    """Regularized incomplete beta function I_x(a, b)."""
+    if x <= 0:
+        return 0.0
+    if x >= 1:
+        return 1.0
+    lbeta = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    if x < (a + 1) / (a + b + 2):
+        return math.exp(lbeta) * _betacf(a, b, x) / a
+    return 1 - math.exp(lbeta) * _betacf(b, a, 1 - x) / b
+
+
+def t_central(x: float, df: int) -> float:
+    """P(|T| <= x) for Student's t with ``df`` degrees of freedom (x >= 0)."""
+    if x <= 0:
+        return 0.0
+    return 1 - betainc(df / 2, 0.5, df / (df + x * x))
+
+
+@lru_cache(maxsize=4096)
+def t_central_quantile(level: float, df: int) -> float:
+    """The x with P(|T| <= x) = level: Newton steps kept inside a shrinking bracket (deterministic, cached)."""
+    if not 0 < level < 1:
+        raise ValueError("level must be in (0, 1)")
+    lo, hi = 0.0, 1.0
+    while t_central(hi, df) < level:
+        lo, hi = hi, hi * 2
+    log_c = math.lgamma((df + 1) / 2) - math.lgamma(df / 2) - 0.5 * math.log(df * math.pi)
+    x = (lo + hi) / 2
+    for _ in range(100):
+        f = t_central(x, df) - level
+        if f < 0:
+            lo = x
+        else:
+            hi = x
+        slope = 2 * math.exp(log_c - (df + 1) / 2 * math.log1p(x * x / df))
+        step = x - f / slope if slope > 0 else (lo + hi) / 2
+        x_new = step if lo < step < hi else (lo + hi) / 2
+        if abs(x_new - x) <= 1e-13 * max(1.0, x):
+            return x_new
+        x = x_new
+    return x
 
 
 def script_of(language: str) -> str | None:
@@ -225,11 +293,32 @@ def measure(
 
 # --- classes ----------------------------------------------------------------------------------
 
+CELL_KIND = "language-domain"
+"""Kind of the classes ``<language>/<family>`` (``hi/ui``): natural text of one language in one register."""
+CELL_SEP = "/"
+"""Separates language and family in a cell name: BCP 47 tags use '-', domains ':', so '/' is unambiguous."""
+MIN_CELL_DOCUMENTS = 1
+"""Fewest calibration documents for a language-domain class. One document fixes the cell's centre; its
+spread is borrowed from the pooled SD of all cells (shrinkage), so a one-document cell is a usable row. On
+the calibration split a cell predicts a held-out document better than the language class even from a
+single remaining document (see spec/tables/README.md); with fewer, the language class is used."""
+KIND_ORDER = {"language": 0, CELL_KIND: 1, "domain": 2, "profile": 3}
+
+
+def cell_name(language: str, family: str) -> str:
+    return f"{language}{CELL_SEP}{family}"
+
+
 def classes_of(language: str, domain: str) -> list[tuple[str, str]]:
-    """The (class, kind) pairs a document belongs to: its language (natural text only), domain, family."""
+    """The (class, kind) pairs a document belongs to, most specific first.
+
+    Natural text (domain family prose or ui, a real language tag): its language-domain cell
+    (``hi/ui``) and its language (``hi``); every document: its domain and its domain family.
+    """
     out: list[tuple[str, str]] = []
     family = domain.split(":", 1)[0]
     if language != "zxx" and family in NATURAL_FAMILIES:
+        out.append((cell_name(language, family), CELL_KIND))
         out.append((language, "language"))
     out.append((domain, "domain"))
     if family != domain:
@@ -247,7 +336,23 @@ def _group(docs: Sequence[DocCounts]) -> dict[str, tuple[str, list[DocCounts]]]:
 
 def _leaf(cls: str, kind: str) -> bool:
     """Classes that partition documents (pooled SD uses only these, so no document counts twice)."""
-    return kind == "language" or ":" in cls or cls not in ("code", "structured")
+    return kind in ("language", CELL_KIND) or ":" in cls or cls not in ("code", "structured")
+
+
+SCOPES = ("language", CELL_KIND, "natural-domain", "domain")
+
+
+def scope_of(cls: str, kind: str) -> str:
+    """The group of classes that share a pooled SD and an interval multiplier.
+
+    Languages, language-domain cells and domains each form one scope, except that the natural-text
+    domains (prose, ui: every language mixed) form their own: their spread is the spread between
+    languages, which says nothing about the spread within one code or data format (and would
+    otherwise dominate the pool of the small domains by document count).
+    """
+    if kind == "domain" and cls.split(":", 1)[0] in NATURAL_FAMILIES:
+        return "natural-domain"
+    return kind
 
 
 # --- statistics -------------------------------------------------------------------------------
@@ -320,6 +425,10 @@ class Spread:
     df: int
     lo: float
     hi: float
+    k: float | None = None
+    """Multiplier of the predictive SD: the central t quantile of ``level`` with ``df`` degrees of freedom."""
+    level: float | None = None
+    """The calibrated level (None: too few leave-one-out residuals, the nominal LEVEL is used)."""
 
     @property
     def sigma(self) -> float:
@@ -338,38 +447,74 @@ def pooled_ss(dists: Iterable[Dist]) -> tuple[float, int]:
 
 def shrunk_sd(d: Dist, pool: tuple[float, int]) -> tuple[float, int]:
     """SD of the class's log values shrunk towards the pooled SD: (d0*s0^2 + SS) / (d0 + n - 1)."""
+    return _shrunk(d.n, d.ss, pool)
+
+
+def _shrunk(n: int, ss: float, pool: tuple[float, int]) -> tuple[float, int]:
     pool_ss, pool_df = pool
-    s0sq = pool_ss / pool_df if pool_df else 0.0
-    d0 = PRIOR_DF if pool_df else 0
-    df = d0 + d.n - 1
+    s0sq = pool_ss / pool_df if pool_df > 0 else 0.0
+    d0 = PRIOR_DF if pool_df > 0 else 0
+    df = d0 + n - 1
     if df < 1:
         return 0.0, 0
-    return math.sqrt((d0 * s0sq + d.ss) / df), df
+    return math.sqrt(max(0.0, d0 * s0sq + ss) / df), df
 
 
-def loo_scores(d: Dist, sd: float) -> list[float]:
-    """Leave-one-out residuals of the class's documents, in units of the class's shrunk SD.
+def loo_levels(d: Dist, pool: tuple[float, int]) -> list[float]:
+    """Leave-one-out residuals of the class's documents as central t levels, ``P(|T| <= score)``.
 
-    Each document is predicted by the ratio of sums of the *other* documents, as a new document
-    would be predicted by the table: these are honest out-of-sample errors.
+    Each document ``i`` is predicted exactly as the table would predict a new document of its class
+    if ``i`` had not been measured: centre = ratio of sums of the *other* documents; SD shrunk towards
+    the pooled SD with ``i`` removed from both the class and the pool. Its studentized residual
+    ``|log v_i - log centre_-i| / (s_-i * sqrt((m+1)/m))``, ``m = n - 1``, is expressed as the level of
+    the central Student t interval (``d0 + m - 1`` degrees of freedom, those of ``s_-i``) that just
+    reaches it. Levels, unlike raw scores, compare across class sizes: a table row built from ``n``
+    documents applies the calibrated level with its own ``d0 + n - 1`` degrees of freedom.
     """
-    if d.n < 2 or sd <= 0:
+    if d.n < 2:
         return []
     tn, td = sum(d.num), sum(d.den)
-    # a LOO residual has variance sd^2 * n/(n-1) under a normal model: studentize it accordingly
-    unit = sd * math.sqrt(d.n / (d.n - 1))
-    return [(math.log(a / b) - math.log((tn - a) / (td - b))) / unit for a, b in zip(d.num, d.den)]
+    logs = d.logs
+    pool_ss, pool_df = pool
+    m = d.n - 1
+    out = []
+    for i, (a, b) in enumerate(zip(d.num, d.den)):
+        rest = logs[:i] + logs[i + 1:]
+        mean = sum(rest) / m
+        ss_i = sum((x - mean) ** 2 for x in rest)
+        sd, df = _shrunk(m, ss_i, (pool_ss - d.ss + ss_i, pool_df - 1))
+        if sd <= 0 or df < 1:
+            continue
+        centre = math.log(d.scale * (tn - a) / (td - b))
+        out.append(t_central(abs(logs[i] - centre) / (sd * math.sqrt((m + 1) / m)), df))
+    return out
 
 
-def spread(d: Dist, pool: tuple[float, int], q: tuple[float, float] | None) -> Spread:
-    """Interval offsets: ``sd * q`` with pooled conformal quantiles ``q``; t-based when there are none."""
+def conformal_level(levels: Sequence[float], level: float = LEVEL) -> float | None:
+    """The split-conformal quantile of the calibration levels: the ceil((N+1)*level)-th smallest.
+
+    With exchangeable documents a new one falls inside an interval of this t level with probability
+    >= ``level``, and ``level`` of the N calibration documents fall inside their leave-one-out
+    interval (rounded up to a whole document). None when there are fewer than MIN_SCORES levels.
+    """
+    if len(levels) < MIN_SCORES:
+        return None
+    rank = math.ceil((len(levels) + 1) * level)
+    xs = sorted(levels)
+    return xs[min(rank, len(xs)) - 1]
+
+
+def spread(d: Dist, pool: tuple[float, int], calibrated: float | None) -> Spread:
+    """Interval offsets ``+-k * s * sqrt((n+1)/n)``, ``k`` = central t quantile of the calibrated level.
+
+    Without a calibrated level (too few residuals), the nominal LEVEL is used.
+    """
     s, df = shrunk_sd(d, pool)
-    if q is not None:
-        # a new document predicted from n documents: variance sd^2 * (n+1)/n
-        unit = s * math.sqrt((d.n + 1) / d.n)
-        return Spread(s, df, unit * q[0], unit * q[1])
-    hw = t95(df) * s * math.sqrt(1 + 1 / d.n) if df >= 1 else 0.0
-    return Spread(s, df, -hw, hw)
+    unit = s * math.sqrt((d.n + 1) / d.n)  # a new document predicted from n documents
+    if df < 1:
+        return Spread(s, df, 0.0, 0.0, None, calibrated)
+    k = t_central_quantile(calibrated if calibrated is not None else LEVEL, df)
+    return Spread(s, df, -k * unit, k * unit, k, calibrated)
 
 
 def _phi(x: float) -> float:
@@ -434,14 +579,22 @@ def _usable(d: DocCounts, tokenizer_ids: Sequence[str]) -> bool:
 
 
 def _class_infos(calib: Sequence[DocCounts], profiles: dict[str, dict[str, Any]]) -> list[ClassInfo]:
-    """Language classes, then domain classes, then profiles; each sorted by name."""
+    """Language, language-domain, domain classes, then profiles; each sorted by name.
+
+    A language-domain cell is built when it has at least MIN_CELL_DOCUMENTS calibration documents.
+    """
     groups = _group(calib)
     out = []
-    order = {"language": 0, "domain": 1}
-    for cls, (kind, docs) in sorted(groups.items(), key=lambda kv: (order[kv[1][0]], kv[0])):
-        out.append(ClassInfo(cls, kind, cls if kind == "language" else None,
-                             script_of(cls) if kind == "language" else None,
-                             cls if kind == "domain" else None, docs))
+    for cls, (kind, docs) in sorted(groups.items(), key=lambda kv: (KIND_ORDER[kv[1][0]], kv[0])):
+        if kind == CELL_KIND:
+            if len(docs) < MIN_CELL_DOCUMENTS:
+                continue
+            lang, fam = cls.split(CELL_SEP)
+            out.append(ClassInfo(cls, kind, lang, script_of(lang), fam, docs))
+        elif kind == "language":
+            out.append(ClassInfo(cls, kind, cls, script_of(cls), None, docs))
+        else:
+            out.append(ClassInfo(cls, kind, None, None, cls, docs))
     for name in sorted(profiles):
         weights = profiles[name]["weights"]
         missing = [c for c in weights if c not in groups]
@@ -466,19 +619,28 @@ METHODS = {
                 "the class's documents with replacement, indices from Python random.Random seeded with "
                 "'normtok-tables/bootstrap/<class>' (the same resamples for every tokenizer); profiles "
                 "resample each component and combine with the weights",
-    "interval": f"{LEVEL:.0%} prediction interval for one new document of the class (split-conformal, "
-                "studentized): center * exp(u * q05 .. u * q95), u = s * sqrt((n+1)/n), where s is the SD of the "
-                "class's per-document log ratios shrunk towards the pooled SD of its kind "
-                f"(s^2 = (d0*s0^2 + SS)/(d0 + n - 1), d0 = {PRIOR_DF}) and q05/q95 are Hazen quantiles of the "
-                "pooled leave-one-out residuals of every leaf class of the same kind (language classes, or "
-                "domains) for the same tokenizer or pair: (log v_i - log center_without_i) / (s * sqrt(n/(n-1))). "
-                f"Fewer than {MIN_SCORES} residuals: a Student t interval (t95(df) * s * sqrt(1 + 1/n)). "
-                "Profiles: 5% and 95% quantiles of the weighted mixture of the components' predictive "
-                "distributions (log-normal with each component's interval)",
+    "interval": f"{LEVEL:.0%} prediction interval for one new document of the class: center * exp(-k*u .. +k*u), "
+                "u = s * sqrt((n+1)/n), s = SD of the class's per-document log ratios shrunk towards the pooled SD "
+                f"s0 of its scope (s^2 = (d0*s0^2 + SS)/(d0 + n - 1), d0 = {PRIOR_DF}). Scopes: language classes; "
+                "language-domain cells; the natural-text domains prose and ui; the other domains. k is set on the "
+                "calibration split only, by leave-one-out conformal calibration, per tokenizer or pair and scope: "
+                "every document i of every leaf class of the scope with n >= 2 is predicted as the table would "
+                "predict it had it not been measured (center and shrunk SD, class and pool, recomputed without i); "
+                "its score is |log v_i - log center_-i| / (s_-i * sqrt(n/(n-1))); k = the ceil((N+1)*0.9)-th "
+                "smallest of the N scores, so that 90% of the calibration documents fall inside their "
+                f"leave-one-out interval. Fewer than {MIN_SCORES} scores: k = t95(d0 + n - 1). Profiles: 5% and 95% "
+                "quantiles of the weighted mixture of the components' predictive distributions (log-normal with "
+                "each component's interval)",
     "quantiles": "p05/p50/p95 are Hazen (type 5) quantiles of the per-document ratios (profiles: "
                  "weighted, each component weight spread equally over its documents)",
     "cv": "coefficient of variation (sample SD / mean) of the per-document ratios",
-    "language_class": "documents of that BCP 47 tag in the domain families " + ", ".join(NATURAL_FAMILIES),
+    "language_class": "documents of that BCP 47 tag in the domain families " + ", ".join(NATURAL_FAMILIES)
+                      + " (every register of the language pooled)",
+    "language_domain_class": f"<language>{CELL_SEP}<family> (hi/ui): documents of that BCP 47 tag in that "
+                             f"family ({', '.join(NATURAL_FAMILIES)}); built when the calibration split has at "
+                             f"least {MIN_CELL_DOCUMENTS} such document(s) (otherwise use the language class); "
+                             "evaluation scores each document with its most specific class: cell, language, "
+                             "domain, family",
     "domain_class": "documents of that domain (code:python) or family (code = every code:<lang>)",
     "documents": "a document enters the tables only if its NT and every tokenizer's count are > 0",
 }
@@ -486,7 +648,9 @@ METHODS = {
 
 def _describe(c: ClassInfo) -> str:
     if c.kind == "language":
-        return f"natural-language text tagged {c.name} (script {c.script or 'unknown'})"
+        return f"natural-language text tagged {c.name} (script {c.script or 'unknown'}), all registers"
+    if c.kind == CELL_KIND:
+        return f"{c.domain} text tagged {c.language} (script {c.script or 'unknown'})"
     return f"documents of domain {c.name}" if ":" in c.name or c.name not in ("code", "structured") \
         else f"every {c.name}:<...> document"
 
@@ -496,7 +660,8 @@ def _plain_row(d: Dist, sp: Spread) -> dict[str, Any]:
         "documents": d.n, "center": d.center,
         "interval_low": d.center * math.exp(sp.lo), "interval_high": d.center * math.exp(sp.hi),
         "p05": wquantile(d.values, 0.05), "p50": wquantile(d.values, 0.5), "p95": wquantile(d.values, 0.95),
-        "cv": d.cv(), "log_sd": sp.log_sd, "interval_df": sp.df,
+        "cv": d.cv(), "log_sd": sp.log_sd, "interval_df": sp.df, "interval_k": sp.k,
+        "interval_level": sp.level,
     }
 
 
@@ -517,7 +682,8 @@ def _profile_row(c: ClassInfo, center: float, dists: dict[str, Dist], spreads: d
         "interval_low": math.exp(mixture_quantile((1 - LEVEL) / 2, mix)),
         "interval_high": math.exp(mixture_quantile(1 - (1 - LEVEL) / 2, mix)),
         "p05": wquantile(vals, 0.05, wts), "p50": wquantile(vals, 0.5, wts), "p95": wquantile(vals, 0.95, wts),
-        "cv": math.sqrt(var) / mean, "log_sd": None, "interval_df": None,
+        "cv": math.sqrt(var) / mean, "log_sd": None, "interval_df": None, "interval_k": None,
+        "interval_level": None,
     }
 
 
@@ -526,17 +692,12 @@ def _class_rows(classes: Sequence[ClassInfo], num: Callable[[DocCounts], int], d
                 scale: int = 1) -> tuple[dict[str, dict[str, Any]], dict[str, Dist]]:
     dists = {c.name: Dist([num(d) for d in c.docs], [den(d) for d in c.docs], scale)
              for c in classes if c.kind != "profile"}
-    kind = {c.name: c.kind for c in classes}
-    pools = {k: pooled_ss(dists[c.name] for c in classes if c.kind == k and _leaf(c.name, k))
-             for k in ("language", "domain")}
-    sds = {name: shrunk_sd(d, pools[kind[name]])[0] for name, d in dists.items()}
-    quant: dict[str, tuple[float, float] | None] = {}
-    for k in ("language", "domain"):
-        scores = [x for c in classes if c.kind == k and _leaf(c.name, k)
-                  for x in loo_scores(dists[c.name], sds[c.name])]
-        enough = len(scores) >= MIN_SCORES
-        quant[k] = (wquantile(scores, (1 - LEVEL) / 2), wquantile(scores, 1 - (1 - LEVEL) / 2)) if enough else None
-    spreads = {name: spread(d, pools[kind[name]], quant[kind[name]]) for name, d in dists.items()}
+    scope = {c.name: scope_of(c.name, c.kind) for c in classes if c.kind != "profile"}
+    leaves = {k: [c.name for c in classes if scope.get(c.name) == k and _leaf(c.name, c.kind)] for k in SCOPES}
+    pools = {k: pooled_ss(dists[name] for name in leaves[k]) for k in SCOPES}
+    levels = {k: conformal_level([x for name in leaves[k] for x in loo_levels(dists[name], pools[k])])
+              for k in SCOPES}
+    spreads = {name: spread(d, pools[scope[name]], levels[scope[name]]) for name, d in dists.items()}
     centers = {name: d.center for name, d in dists.items()}
     rows = {}
     for c in classes:
@@ -599,7 +760,8 @@ def compute(m: Measurement, profiles: dict[str, dict[str, Any]] | None = None,
                 "ratio": _r(s["center"]), "ratio_ci_low": _r(ci[0]), "ratio_ci_high": _r(ci[1]),
                 "interval_low": _r(s["interval_low"]), "interval_high": _r(s["interval_high"]),
                 "p05": _r(s["p05"]), "p50": _r(s["p50"]), "p95": _r(s["p95"]), "cv": _r(s["cv"]),
-                "log_sd": _r(s["log_sd"]), "interval_df": s["interval_df"],
+                "log_sd": _r(s["log_sd"]), "interval_df": s["interval_df"], "interval_k": _r(s["interval_k"]),
+                "interval_level": _r(s["interval_level"]),
             })
 
     pairs: list[dict[str, Any]] = []
@@ -617,6 +779,7 @@ def compute(m: Measurement, profiles: dict[str, dict[str, Any]] | None = None,
                     "factor": _r(s["center"]), "interval_low": _r(s["interval_low"]),
                     "interval_high": _r(s["interval_high"]), "p05": _r(s["p05"]), "p50": _r(s["p50"]),
                     "p95": _r(s["p95"]), "log_sd": _r(s["log_sd"]), "interval_df": s["interval_df"],
+                    "interval_k": _r(s["interval_k"]), "interval_level": _r(s["interval_level"]),
                 })
 
     documents = [
@@ -639,6 +802,7 @@ def compute(m: Measurement, profiles: dict[str, dict[str, Any]] | None = None,
         "classes": [{"class": c.name, "kind": c.kind, "language": c.language, "script": c.script,
                      "domain": c.domain, "documents": len(c.docs), "weights": c.weights,
                      "description": c.description or _describe(c)} for c in classes],
+        "min_cell_documents": MIN_CELL_DOCUMENTS,
         "excluded_documents": excluded,
         "methods": METHODS,
     }
@@ -677,11 +841,12 @@ COLUMNS: dict[str, list[tuple[str, str, bool, str]]] = {
         ("split", _S, False, "corpus split the row was fitted on (calibration)"),
         ("tokenizer_id", _S, False, "normtok tokenizer id (normtok models)"),
         ("tokenizer_sha256", _S, False, "SHA-256 of the tokenizer's vocabulary file: refuse a mismatch"),
-        ("class", _S, False, "class name: a language tag, a domain, or a profile"),
-        ("class_kind", _S, False, "language | domain | profile"),
-        ("language", _S, True, "BCP 47 tag (language classes)"),
-        ("script", _S, True, "ISO 15924 script of the language (language classes)"),
-        ("domain", _S, True, "domain or domain family (domain classes)"),
+        ("class", _S, False, "class name: a language tag (hi), a language-domain cell (hi/ui), a domain "
+                             "(code:python) or a profile (chat-global)"),
+        ("class_kind", _S, False, "language | language-domain | domain | profile"),
+        ("language", _S, True, "BCP 47 tag (language and language-domain classes)"),
+        ("script", _S, True, "ISO 15924 script of the language (language and language-domain classes)"),
+        ("domain", _S, True, "domain or domain family (domain and language-domain classes)"),
         ("documents", _I, False, "calibration documents in the class"),
         ("characters", _I, True, "Unicode code points in those documents (null for profiles)"),
         ("total_tokens", _I, True, "sum of exact tokens (null for profiles)"),
@@ -696,7 +861,12 @@ COLUMNS: dict[str, list[tuple[str, str, bool, str]]] = {
         ("p95", _F, False, "95th percentile of per-document tokens/NT"),
         ("cv", _F, True, "coefficient of variation of per-document tokens/NT (null if 1 document)"),
         ("log_sd", _F, True, "shrunk SD of per-document log ratios used by the interval (null for profiles)"),
-        ("interval_df", _I, True, "degrees of freedom of the interval's t quantile (null for profiles)"),
+        ("interval_df", _I, True, "degrees of freedom of the shrunk SD (null for profiles)"),
+        ("interval_k", _F, True, "multiplier of the predictive SD: central Student t quantile of interval_level "
+                                 "with interval_df degrees of freedom (null for profiles)"),
+        ("interval_level", _F, True, "t level set by leave-one-out conformal calibration on the calibration split "
+                                     "(90% of calibration documents inside their leave-one-out interval); null for "
+                                     "profiles, or if too few residuals (then 0.9 is used)"),
     ],
     "pairs": [
         *_VERSIONS,
@@ -706,7 +876,7 @@ COLUMNS: dict[str, list[tuple[str, str, bool, str]]] = {
         ("to_tokenizer_id", _S, False, "tokenizer the count is converted to"),
         ("to_sha256", _S, False, "SHA-256 of that tokenizer's vocabulary file"),
         ("class", _S, False, "class name"),
-        ("class_kind", _S, False, "language | domain | profile"),
+        ("class_kind", _S, False, "language | language-domain | domain | profile"),
         ("documents", _I, False, "calibration documents in the class"),
         ("factor", _F, False, "to-tokens per from-token (ratio of sums)"),
         ("interval_low", _F, False, "90% prediction interval of the factor for one new document, low end"),
@@ -715,7 +885,12 @@ COLUMNS: dict[str, list[tuple[str, str, bool, str]]] = {
         ("p50", _F, False, "median of per-document factors"),
         ("p95", _F, False, "95th percentile of per-document factors"),
         ("log_sd", _F, True, "shrunk SD of per-document log factors (null for profiles)"),
-        ("interval_df", _I, True, "degrees of freedom of the interval's t quantile (null for profiles)"),
+        ("interval_df", _I, True, "degrees of freedom of the shrunk SD (null for profiles)"),
+        ("interval_k", _F, True, "multiplier of the predictive SD: central Student t quantile of interval_level "
+                                 "with interval_df degrees of freedom (null for profiles)"),
+        ("interval_level", _F, True, "t level set by leave-one-out conformal calibration on the calibration split "
+                                     "(90% of calibration documents inside their leave-one-out interval); null for "
+                                     "profiles, or if too few residuals (then 0.9 is used)"),
     ],
     "documents": [
         ("corpus_version", _S, False, "reference corpus version"),
@@ -737,8 +912,8 @@ COLUMNS: dict[str, list[tuple[str, str, bool, str]]] = {
         ("from", _S, False, "unit the count is in: a tokenizer id or nt"),
         ("to", _S, False, "unit the count is converted to"),
         ("class", _S, False, "class whose table row was used"),
-        ("class_kind", _S, False, "specific (each document with its most specific class) | language | domain | "
-                                  "profile"),
+        ("class_kind", _S, False, "specific (each document with its most specific class) | language | "
+                                  "language-domain | domain | profile"),
         ("documents", _I, False, "evaluation documents of the class with at least min_characters"),
         ("min_characters", _I, False, "only documents at least this long are scored"),
         ("median_abs_error", _F, True, "median of |estimate / true - 1| (profiles: weighted)"),
@@ -1039,7 +1214,12 @@ class Tables:
         return self.metadata.get("default_class") or DEFAULT_PROFILE
 
     def resolve_class(self, cls: str | None) -> str:
-        """A class name from the tables (exact, then case-insensitive); a clear error with the choices."""
+        """A class name from the tables (exact, then case-insensitive); a clear error with the choices.
+
+        A language-domain name (``am/ui``) whose cell the tables lack (too few calibration documents)
+        is an error that names the language and domain classes to use instead: never a silent
+        substitution (:meth:`most_specific_class` is the explicit fallback).
+        """
         names = self.classes()
         if cls is None:
             if self.default_class in names:
@@ -1047,17 +1227,43 @@ class Tables:
             raise NormtokError("these tables have no default class; pass a class (--class)")
         if cls in names:
             return cls
+        key = cls.strip().lower()
         folded = {n.lower(): n for n in names}
-        if cls.strip().lower() in folded:
-            return folded[cls.strip().lower()]
+        if key in folded:
+            return folded[key]
         import difflib
 
-        prefix = [n for n in names if n.lower().startswith(cls.strip().lower() + "-")]
-        close = prefix or difflib.get_close_matches(cls, names, n=4, cutoff=0.5)
+        by_kind = "; ".join(f"{k}: {', '.join(self.classes(k))}" for k in ("profile", "language", CELL_KIND, "domain"))
+        choices = f"Choose a profile, a language tag, a language/domain cell or a domain ({by_kind})"
+        if CELL_SEP in key:
+            lang, _, fam = key.partition(CELL_SEP)
+            if lang in folded and fam in folded and self.class_kind(folded[lang]) == "language":
+                language, domain = folded[lang], folded[fam]
+                if domain not in NATURAL_FAMILIES:
+                    why = f"language/domain cells exist only for natural text ({', '.join(NATURAL_FAMILIES)})"
+                else:
+                    least = int(self.metadata.get("min_cell_documents", MIN_CELL_DOCUMENTS))
+                    few = "no" if least == 1 else f"fewer than {least}"
+                    why = f"the calibration split has {few} {language} documents in {domain}"
+                raise NormtokError(f"no class {cls!r}: {why}. Use {language!r} (all {language} text, every "
+                                   f"register) or {domain!r} ({domain} of every language).")
+            close = [n for n in self.classes(CELL_KIND)
+                     if n.lower().startswith(lang + "-") and n.lower().endswith(CELL_SEP + fam)]
+        else:
+            close = [n for n in self.classes("language") if n.lower().startswith(key + "-")]
+        close = close or difflib.get_close_matches(cls, names, n=4, cutoff=0.5)
         hint = f" Did you mean: {', '.join(close)}?" if close else ""
-        by_kind = "; ".join(f"{k}: {', '.join(self.classes(k))}" for k in ("profile", "language", "domain"))
-        raise NormtokError(f"unknown class {cls!r}.{hint} Choose a profile, a language tag or a domain "
-                           f"({by_kind})")
+        raise NormtokError(f"unknown class {cls!r}.{hint} {choices}")
+
+    def most_specific_class(self, language: str, domain: str) -> str | None:
+        """The most specific class these tables have for text of ``language`` in ``domain``.
+
+        Natural text (domain family prose or ui): the language-domain cell (``hi/ui``), else the
+        language (``hi``); then the domain (``code:python``), then its family (``code``). None if
+        the tables have none of them. This is the fallback ``normtok tables evaluate`` scores with.
+        """
+        known = set(self.classes())
+        return next((c for c, _ in classes_of(language, domain) if c in known), None)
 
     def resolve_unit(self, name: str) -> str:
         """``nt`` or the tokenizer id of a model name; errors if the tables do not cover it or its file."""
@@ -1183,7 +1389,7 @@ def score(tables: Tables, docs: Sequence[DocCounts], min_characters: int = LONG_
         if cls in known:
             jobs += [(cls, tables.class_kind(cls), d, 1.0) for d in ds]
     for d in docs:  # each document once, with the most specific class the tables have for it
-        specific = next((c for c, _ in classes_of(d.language, d.domain) if c in known), None)
+        specific = tables.most_specific_class(d.language, d.domain)
         if specific is not None:
             jobs.append((specific, SPECIFIC, d, 1.0))
     for p in tables.metadata["classes"]:
@@ -1240,7 +1446,7 @@ def evaluate(tables: Tables | None = None, by: str = "class", split: str = "eval
         else:
             raise ValueError(f"by must be class, pair or kind, not {by!r}")
         groups.setdefault(key, []).append(s)
-    kind_order = {SPECIFIC: 0, "language": 1, "domain": 2, "profile": 3}
+    kind_order = {SPECIFIC: 0, CELL_KIND: 1, "language": 2, "domain": 3, "profile": 4}
     rows = []
     for (a, b, cls, kind), items in sorted(groups.items(), key=lambda kv: (kind_order[kv[0][3]], kv[0])):
         rows.append({"from": a, "to": b, "class": cls, "class_kind": kind,

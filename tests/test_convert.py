@@ -74,7 +74,7 @@ def test_unknown_class_lists_the_choices(t) -> None:  # noqa: ANN001
     with pytest.raises(NormtokError) as exc:
         t.convert(100, "nt", "gpt-4o", "klingon")
     msg = str(exc.value)
-    assert "unknown class 'klingon'" in msg and "language: de, en, ja" in msg and "code:python" in msg
+    assert "unknown class 'klingon'" in msg and "language: de, en, hi, ja" in msg and "code:python" in msg
     with pytest.raises(NormtokError, match="Did you mean: code:python"):
         t.convert(100, "nt", "gpt-4o", "code:pyton")
 
@@ -146,6 +146,29 @@ def test_cli_convert_errors_exit_2_without_traceback(cli, tdir: Path, args, mess
     code, out, err = cli("convert", *args, "--tables", str(tdir))
     assert code == 2 and out == ""
     assert err.startswith("normtok: error:") and message in err and "Traceback" not in err
+
+
+def test_cli_convert_with_a_language_domain_cell(cli, tdir: Path, t) -> None:  # noqa: ANN001
+    code, out, err = cli("convert", "1000", "--from", "gpt-4o", "--to", "llama-3.1-8b", "--class", "hi/ui",
+                         "--tables", str(tdir), "--format", "json")
+    assert code == 0, err
+    doc = json.loads(out)
+    pair = t.pair_row("openai/o200k_base", "meta/llama3", "hi/ui")
+    assert doc["class"] == "hi/ui" and doc["class_kind"] == "language-domain"
+    assert doc["estimate"] == pytest.approx(1000 * pair["factor"]) and doc["rows_used"][0]["class"] == "hi/ui"
+    # the register matters: hi UI strings and hi prose convert with different factors
+    assert t.convert(1000, "nt", "llama-3.1-8b", "hi/ui").estimate < t.convert(1000, "nt", "llama-3.1-8b",
+                                                                             "hi/prose").estimate
+
+
+@pytest.mark.parametrize("cls, message", [
+    ("ja/ui", "no class 'ja/ui': the calibration split has no ja documents in ui. Use 'ja'"),
+    ("zz/ui", "unknown class 'zz/ui'"),
+    ("hi/agent", "cells exist only for natural text"),
+])
+def test_cli_convert_missing_cell_exits_2_with_a_suggestion(cli, tdir: Path, cls, message) -> None:  # noqa: ANN001
+    code, out, err = cli("convert", "100", "--from", "gpt-4o", "--to", "nt", "--class", cls, "--tables", str(tdir))
+    assert code == 2 and out == "" and message in err and "Traceback" not in err
 
 
 def test_cli_convert_without_tables_is_a_clear_error(cli, tmp_path: Path) -> None:

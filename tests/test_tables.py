@@ -27,6 +27,8 @@ PLAN = [
     ("en", "prose", 6, (0.9, 1.0)),
     ("ja", "prose", 3, (1.1, 1.4)),
     ("de", "ui", 1, (1.0, 1.1)),
+    ("hi", "prose", 3, (1.6, 1.8)),
+    ("hi", "ui", 1, (0.9, 1.0)),  # a different register of the same language
     ("zxx", "code:python", 2, (1.2, 1.2)),
     ("zxx", "code:go", 1, (1.3, 1.25)),
     ("zxx", "agent", 2, (1.5, 1.6)),
@@ -119,7 +121,9 @@ def test_profile_ratio_is_weighted_by_nt_share(built) -> None:  # noqa: ANN001
 
 
 def test_classes_language_domain_family() -> None:
-    assert tables.classes_of("ja", "prose") == [("ja", "language"), ("prose", "domain")]
+    assert tables.classes_of("ja", "prose") == [("ja/prose", "language-domain"), ("ja", "language"),
+                                                ("prose", "domain")]
+    assert tables.classes_of("zh-Hans", "ui")[0] == ("zh-Hans/ui", tables.CELL_KIND)
     assert tables.classes_of("zxx", "code:python") == [("code:python", "domain"), ("code", "domain")]
     assert tables.classes_of("en", "structured:json") == [("structured:json", "domain"), ("structured", "domain")]
     assert tables.script_of("sr-Cyrl") == "Cyrl" and tables.script_of("ja") == "Jpan"
@@ -158,6 +162,142 @@ def test_documents_without_nt_or_tokens_are_excluded_and_listed() -> None:
     built = tables.compute(m, profiles=PROFILES)
     assert built["metadata"]["excluded_documents"] == ["cal.empty"]
     assert _row(built["ratios"], tokenizer_id=TOKS[0], **{"class": "en"})["documents"] == 6
+
+
+def test_student_t_distribution_functions() -> None:
+    for df in (1, 2, 4, 9, 30, 200):
+        for level in (0.5, 0.8, 0.9, 0.95, 0.99):
+            x = tables.t_central_quantile(level, df)
+            assert tables.t_central(x, df) == pytest.approx(level, abs=1e-12)
+    for df in (1, 5, 30):  # the one-sided 95% table is the central 90% quantile
+        assert tables.t_central_quantile(0.9, df) == pytest.approx(tables.t95(df), abs=1e-5)
+    assert tables.t_central(1.959964, 10**5) == pytest.approx(0.95, abs=1e-4)
+    assert tables.betainc(2, 3, 0.4) == pytest.approx(0.5248, abs=1e-4)  # I_0.4(2, 3), closed form
+
+
+# --- language-domain cells ----------------------------------------------------------------------
+
+def test_language_domain_cells_hold_one_register_of_one_language(built) -> None:  # noqa: ANN001
+    classes = {c["class"]: c for c in built["metadata"]["classes"]}
+    assert {c for c, v in classes.items() if v["kind"] == tables.CELL_KIND} == {
+        "en/prose", "ja/prose", "de/ui", "hi/prose", "hi/ui"}
+    cell = classes["hi/ui"]
+    assert (cell["language"], cell["script"], cell["domain"], cell["documents"]) == ("hi", "Deva", "ui", 1)
+    assert classes["hi"]["documents"] == 4 and classes["hi/prose"]["documents"] == 3
+    assert built["metadata"]["min_cell_documents"] == tables.MIN_CELL_DOCUMENTS
+    ratio = {r["class"]: r["ratio"] for r in built["ratios"] if r["tokenizer_id"] == TOKS[1]}
+    # the planted registers (hi prose 1.8, hi ui 1.0 tokens/NT): each cell finds its own, the language pools them
+    assert ratio["hi/ui"] == pytest.approx(1.0, rel=0.05) and ratio["hi/prose"] == pytest.approx(1.8, rel=0.05)
+    assert ratio["hi/ui"] < ratio["hi"] < ratio["hi/prose"]
+    # a one-document cell borrows the spread of the cells pooled: an interval, not a point
+    row = _row(built["ratios"], tokenizer_id=TOKS[1], **{"class": "hi/ui"})
+    assert row["interval_low"] < row["ratio"] < row["interval_high"] and row["interval_df"] == tables.PRIOR_DF
+
+
+def test_too_few_documents_fall_back_to_the_language_class(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setattr(tables, "MIN_CELL_DOCUMENTS", 2)
+    t = synthetic_tables(tmp_path)
+    cells = t.classes(tables.CELL_KIND)
+    assert "hi/prose" in cells and "hi/ui" not in cells and "de/ui" not in cells
+    assert t.most_specific_class("hi", "ui") == "hi" and t.most_specific_class("hi", "prose") == "hi/prose"
+    assert t.most_specific_class("zxx", "code:python") == "code:python"
+    assert t.most_specific_class("xx", "code:haskell") == "code"
+    assert t.most_specific_class("xx", "poetry") is None
+    # the evaluation scores the hi UI document with the language class, once
+    ev = tables.evaluate(t, by="class")
+    specific = {r["class"] for r in ev if r["class_kind"] == "specific"}
+    assert "hi" in specific and "hi/prose" in specific and "hi/ui" not in specific
+    with pytest.raises(NormtokError, match="has fewer than 2 hi documents in ui. Use 'hi'.*or 'ui'"):
+        t.resolve_class("hi/ui")
+
+
+def test_cell_names_resolve_and_suggest(tmp_path: Path) -> None:
+    t = synthetic_tables(tmp_path)
+    assert t.resolve_class("hi/ui") == "hi/ui" and t.resolve_class("HI/UI") == "hi/ui"
+    assert t.resolve_class("hi") == "hi" and t.resolve_class("prose") == "prose"
+    with pytest.raises(NormtokError, match="no class 'ja/ui': the calibration split has no ja documents in ui"):
+        t.resolve_class("ja/ui")
+    with pytest.raises(NormtokError, match="cells exist only for natural text"):
+        t.resolve_class("hi/code")
+    with pytest.raises(NormtokError, match="Did you mean: .*hi/ui") as exc:
+        t.resolve_class("hj/ui")
+    assert "language-domain: de/ui, en/prose, hi/prose, hi/ui, ja/prose" in str(exc.value)
+
+
+# --- interval calibration -----------------------------------------------------------------------
+
+SIGMA_SIZES = (1, 2, 3, 4, 6)
+
+
+def lognormal_measurement(seed: int, sigma: float,
+                          n_classes: int = 40) -> tuple[tables.Measurement, dict, random.Random]:
+    """Natural-text cells with known tokens/NT and log-normal per-document noise of known sigma."""
+    rng = random.Random(seed)
+    docs, truth = [], {}
+    for c in range(n_classes):
+        lang = f"x{c:02d}"
+        truth[lang] = base = math.exp(rng.uniform(-0.5, 0.5))
+        for i in range(SIGMA_SIZES[c % len(SIGMA_SIZES)]):
+            tokens = round(1000 * base * math.exp(rng.gauss(0, sigma)))
+            docs.append(tables.DocCounts(f"cal.{lang}.{i}", "0" * 64, "calibration", lang, "prose", 4000, 4000,
+                                         1_000_000, {"t/a": tokens}))
+    infos = [tables.TokenizerInfo("t/a", "0" * 64, "vendor", "tiktoken", "tiktoken")]
+    return tables.Measurement("test-nt", "v1", "2026-11-28", infos, docs), truth, rng
+
+
+def test_conformal_level_is_the_rank_quantile() -> None:
+    levels = [i / 100 for i in range(1, 101)]
+    assert tables.conformal_level(levels) == 0.91  # the ceil(101 * 0.9) = 91st smallest
+    assert sum(x <= 0.91 for x in levels) / len(levels) >= tables.LEVEL
+    assert tables.conformal_level(levels[: tables.MIN_SCORES - 1]) is None
+
+
+@pytest.mark.parametrize("sigma", [0.03, 0.3])
+def test_intervals_cover_new_documents_at_the_nominal_level(sigma: float, monkeypatch) -> None:  # noqa: ANN001
+    """Known log-normal spread: about 90% of fresh documents of each class fall inside its interval."""
+    monkeypatch.setattr(tables, "BOOTSTRAP_REPLICATES", 20)
+    inside = total = 0
+    for seed in range(3):
+        m, truth, rng = lognormal_measurement(seed, sigma)
+        rows = {r["class"]: r for r in tables.compute(m, profiles={})["ratios"]}
+        for lang, base in truth.items():
+            row = rows[f"{lang}/prose"]
+            assert 0.8 < row["interval_level"] < 0.95
+            for _ in range(60):
+                v = base * math.exp(rng.gauss(0, sigma))
+                inside += row["interval_low"] <= v <= row["interval_high"]
+                total += 1
+    assert 0.87 <= inside / total <= 0.95
+    # and the width follows the planted spread: at sigma 0.3 ten times as wide (log scale) as at 0.03
+    width = math.log(row["interval_high"] / row["interval_low"])
+    assert width == pytest.approx(2 * 1.645 * sigma * math.sqrt(1 + 1 / row["documents"]), rel=0.5)
+
+
+def test_leave_one_out_coverage_on_calibration_is_nominal(monkeypatch) -> None:  # noqa: ANN001
+    """Refit without each calibration document: about 90% land inside their class's interval (by construction)."""
+    monkeypatch.setattr(tables, "BOOTSTRAP_REPLICATES", 5)
+    m, _, _ = lognormal_measurement(5, 0.1, n_classes=15)
+    inside = total = 0
+    for i, d in enumerate(m.docs):
+        if sum(x.language == d.language for x in m.docs) < 2:
+            continue
+        rest = tables.Measurement(m.nt_version, m.corpus_version, m.registry_version, m.tokenizers,
+                                  m.docs[:i] + m.docs[i + 1:])
+        row = next(r for r in tables.compute(rest, profiles={})["ratios"] if r["class"] == f"{d.language}/prose")
+        inside += row["interval_low"] <= d.tokens["t/a"] * 1000 / d.nt_milli <= row["interval_high"]
+        total += 1
+    assert total >= 40 and 0.85 <= inside / total <= 0.95
+
+
+def test_intervals_are_calibrated_without_the_evaluation_split() -> None:
+    """Changing every evaluation document leaves every table row as it was."""
+    a = tables.compute(synthetic_measurement(), profiles=PROFILES)
+    m = synthetic_measurement()
+    for d in m.docs:
+        if d.split == "evaluation":
+            d.tokens[TOKS[0]] *= 3
+    b = tables.compute(m, profiles=PROFILES)
+    assert a["ratios"] == b["ratios"] and a["pairs"] == b["pairs"]
 
 
 # --- files --------------------------------------------------------------------------------------
@@ -263,7 +403,7 @@ def test_evaluate_scores_every_pair_and_nt(tmp_path: Path) -> None:
     # planted 3% noise per tokenizer: errors of a few percent, not zero and not large
     assert 0.005 < en["median_abs_error"] < 0.08
     kinds = tables.evaluate(t, by="kind")
-    assert [r["class_kind"] for r in kinds] == ["specific", "language", "domain", "profile"]
+    assert [r["class_kind"] for r in kinds] == ["specific", "language-domain", "language", "domain", "profile"]
     # "specific" scores each document once: as many documents as language + non-natural domain documents
     assert kinds[0]["documents"] == sum(n for lang, dom, n, _ in PLAN)
     for r in kinds:
@@ -299,10 +439,33 @@ def test_cli_evaluate_and_write(cli, tmp_path: Path, monkeypatch) -> None:  # no
     assert code == 0, err
     doc = json.loads(out)
     assert doc["nt_version"] == "test-nt"
-    assert {r["class_kind"] for r in doc["rows"]} == {"specific", "language", "domain", "profile"}
+    assert {r["class_kind"] for r in doc["rows"]} == {"specific", "language-domain", "language", "domain", "profile"}
     assert "meet the targets" in err
     ev = json.loads((tmp_path / "ev" / "evaluation.json").read_text(encoding="utf-8"))
     assert ev["table"] == "evaluation" and ev["rows"]
+
+
+def test_cli_evaluate_check_exit_codes(cli, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    synthetic_tables(tmp_path / "t")
+    monkeypatch.setattr(tables, "TARGETS", {"median_abs_error": 0.5, "coverage": (0.0, 1.0)})
+    code, _, err = cli("tables", "evaluate", "--tables", str(tmp_path / "t"), "--check")
+    assert code == 0 and "1/1 rows" in err
+    code, _, err = cli("tables", "evaluate", "--tables", str(tmp_path / "t"), "--check", "--by", "pair")
+    assert code == 0 and "6/6 rows" in err
+    # a table that is 30% off for one tokenizer on the evaluation split misses the targets
+    m = synthetic_measurement()
+    for d in m.docs:
+        if d.split == "evaluation":
+            d.tokens[TOKS[1]] = round(d.tokens[TOKS[1]] * 1.3)
+    tables.write(tables.compute(m, profiles=PROFILES), tmp_path / "biased")
+    monkeypatch.setattr(tables, "TARGETS", {"median_abs_error": 0.03, "coverage": (0.85, 0.95)})
+    code, out, err = cli("tables", "evaluate", "--tables", str(tmp_path / "biased"), "--check", "--by", "pair",
+                         "--format", "json")
+    rows = [r for r in json.loads(out)["rows"] if r["class_kind"] == "specific"]
+    assert code == 1 and sum(r["meets_targets"] for r in rows) < len(rows)
+    assert not next(r for r in rows if (r["from"], r["to"]) == ("nt", TOKS[1]))["meets_targets"]
+    code, _, _ = cli("tables", "evaluate", "--tables", str(tmp_path / "biased"), "--by", "pair")
+    assert code == 0  # without --check the scores are reported, not judged
 
 
 def test_cli_build_with_a_fake_nt(cli, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001

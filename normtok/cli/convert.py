@@ -28,8 +28,9 @@ def _fmt(x: float, unit: str) -> str:
               "tokenizer id, or nt.")
 @click.option("--to", "to", required=True, metavar="MODEL|nt", help="Unit to convert to.")
 @click.option("--class", "cls", default=None, metavar="CLASS",
-              help="Text class: a language tag (zh-Hans, en), a domain (code:python, agent) or a profile "
-                   f"(chat-global, code-agent, chat-zh). Default: the {tables_lib.DEFAULT_PROFILE} profile.")
+              help="Text class: a language and domain (hi/ui, ja/prose: the most accurate when you know both), a "
+                   "language tag (zh-Hans, en), a domain (code:python, agent) or a profile (chat-global, code-agent, "
+                   f"chat-zh). Default: the {tables_lib.DEFAULT_PROFILE} profile.")
 @click.option("--tables", "directory", type=click.Path(file_okay=False), default=None,
               help="Tables directory (default: the published tables).")
 @format_option()
