@@ -14,10 +14,10 @@ Method (normative text in ``spec/tables/README.md``):
   sums); ``ratio_ci_*`` = 90% percentile bootstrap of that ratio (1000 document resamples, seeded by
   the class name); ``interval_*`` = 90% prediction interval for the tokens/NT of *one new
   document* of the class: ``center * exp(+-k * s * sqrt((n+1)/n))`` with the class's log SD ``s``
-  shrunk towards the pooled SD of its scope, and ``k`` set by leave-one-out conformal calibration
-  on the calibration split (each calibration document predicted by the table without it; ``k`` is
-  the conformal 90% quantile of the absolute studentized residuals), so the interval's level is
-  fixed without looking at the evaluation split;
+  shrunk towards the pooled SD of its scope, and ``k`` the Student t quantile of a level set by
+  leave-one-out conformal calibration on the calibration split (each calibration document predicted
+  by the table without it; the level is the conformal 90% quantile of the levels its residuals
+  reach), so the interval is fixed without looking at the evaluation split;
 * pairs (tokenizer A -> tokenizer B): ``factor`` = tokens_B / tokens_A over the class (= ratio_B /
   ratio_A), interval from the per-document log(tokens_B / tokens_A) the same way (the errors of two
   tokenizers on one document are strongly correlated, so the pair is measured, not composed);
@@ -620,17 +620,19 @@ METHODS = {
                 "'normtok-tables/bootstrap/<class>' (the same resamples for every tokenizer); profiles "
                 "resample each component and combine with the weights",
     "interval": f"{LEVEL:.0%} prediction interval for one new document of the class: center * exp(-k*u .. +k*u), "
-                "u = s * sqrt((n+1)/n), s = SD of the class's per-document log ratios shrunk towards the pooled SD "
-                f"s0 of its scope (s^2 = (d0*s0^2 + SS)/(d0 + n - 1), d0 = {PRIOR_DF}). Scopes: language classes; "
-                "language-domain cells; the natural-text domains prose and ui; the other domains. k is set on the "
-                "calibration split only, by leave-one-out conformal calibration, per tokenizer or pair and scope: "
-                "every document i of every leaf class of the scope with n >= 2 is predicted as the table would "
-                "predict it had it not been measured (center and shrunk SD, class and pool, recomputed without i); "
-                "its score is |log v_i - log center_-i| / (s_-i * sqrt(n/(n-1))); k = the ceil((N+1)*0.9)-th "
-                "smallest of the N scores, so that 90% of the calibration documents fall inside their "
-                f"leave-one-out interval. Fewer than {MIN_SCORES} scores: k = t95(d0 + n - 1). Profiles: 5% and 95% "
-                "quantiles of the weighted mixture of the components' predictive distributions (log-normal with "
-                "each component's interval)",
+                "u = s * sqrt((n+1)/n), s (log_sd) = SD of the class's per-document log ratios shrunk towards the "
+                f"pooled SD s0 of its scope (s^2 = (d0*s0^2 + SS)/(d0 + n - 1), d0 = {PRIOR_DF}, interval_df = "
+                "d0 + n - 1). Scopes: language classes; language-domain cells; the natural-text domains prose and "
+                "ui; the other domains. k (interval_k) = central Student t quantile with interval_df degrees of "
+                "freedom of interval_level, which is set on the calibration split only, by leave-one-out "
+                "conformal calibration per tokenizer or pair and scope: every document i of every leaf class of "
+                "the scope with n >= 2 is predicted as the table would predict it had it not been measured "
+                "(center and shrunk SD, class and pool, recomputed without i); its residual "
+                "|log v_i - log center_-i| / (s_-i * sqrt(n/(n-1))) is turned into the level of the central t "
+                "interval (d0 + n - 2 df) that just reaches it; interval_level = the ceil((N+1)*0.9)-th smallest "
+                "of the N levels, so that 90% of calibration documents fall inside their leave-one-out interval. "
+                f"Fewer than {MIN_SCORES} levels: 0.9. Profiles: 5% and 95% quantiles of the weighted mixture "
+                "of the components' predictive distributions (log-normal with each component's interval)",
     "quantiles": "p05/p50/p95 are Hazen (type 5) quantiles of the per-document ratios (profiles: "
                  "weighted, each component weight spread equally over its documents)",
     "cv": "coefficient of variation (sample SD / mean) of the per-document ratios",
