@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import normtok
 from normtok import corpus, tables
@@ -175,6 +177,13 @@ def test_student_t_distribution_functions() -> None:
     assert tables.betainc(2, 3, 0.4) == pytest.approx(0.5248, abs=1e-4)  # I_0.4(2, 3), closed form
 
 
+@given(level=st.floats(0.01, 0.999), df=st.integers(1, 400))
+def test_t_quantile_inverts_the_t_distribution(level: float, df: int) -> None:
+    x = tables.t_central_quantile(level, df)
+    assert x > 0 and tables.t_central(x, df) == pytest.approx(level, abs=1e-9)
+    assert x >= tables.t_central_quantile(level, 10**4) - 1e-9  # fewer df, wider
+
+
 # --- language-domain cells ----------------------------------------------------------------------
 
 def test_language_domain_cells_hold_one_register_of_one_language(built) -> None:  # noqa: ANN001
@@ -222,6 +231,22 @@ def test_cell_names_resolve_and_suggest(tmp_path: Path) -> None:
     with pytest.raises(NormtokError, match="Did you mean: .*hi/ui") as exc:
         t.resolve_class("hj/ui")
     assert "language-domain: de/ui, en/prose, hi/prose, hi/ui, ja/prose" in str(exc.value)
+
+
+@pytest.fixture(scope="module")
+def cell_tables(tmp_path_factory) -> tables.Tables:  # noqa: ANN001
+    return synthetic_tables(tmp_path_factory.mktemp("cells"))
+
+
+@given(name=st.text(max_size=16) | st.sampled_from(["hi/ui", "HI/UI", "hi/", "/ui", "hi//ui", "en/prose/x",
+                                                     "zh/prose", "code:python", "chat-global", " en "]))
+def test_any_class_name_resolves_or_is_a_clear_error(cell_tables, name: str) -> None:  # noqa: ANN001
+    try:
+        got = cell_tables.resolve_class(name)
+    except NormtokError as exc:
+        assert "class" in str(exc)
+    else:
+        assert got in cell_tables.classes() and got.lower() == name.strip().lower()
 
 
 # --- interval calibration -----------------------------------------------------------------------
