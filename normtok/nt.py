@@ -13,6 +13,10 @@ implementations against ``spec/vectors/``). In one paragraph:
     DIGIT_GROUP for every started group of three digits in a digit run.
 
 Everything is integer arithmetic, so every conforming implementation returns the same number.
+Three compute it here: ``nt_milli_reference`` (the spec's algorithm, literally; slow), a numpy path,
+and the compiled core ``normtok/_ntcore.c`` (one pass in C, built when a C compiler is available).
+``nt_milli`` and ``nt_milli_many`` use the compiled core when it is built, else numpy;
+:func:`implementation` says which, and tests check all three against each other.
 
     >>> from normtok.nt import nt_milli, format_nt
     >>> format_nt(nt_milli("Hello, world!"))
@@ -21,6 +25,7 @@ Everything is integer arithmetic, so every conforming implementation returns the
 
 from __future__ import annotations
 
+import os
 import sys
 import types
 import unicodedata
@@ -34,7 +39,7 @@ import numpy as np
 __all__ = [
     "NT_VERSION", "CLASSES", "WEIGHTS", "RUN_PARAMS", "PARAMS", "ROWS", "Row", "Run",
     "nt", "nt_milli", "nt_milli_many", "nt_milli_reference", "format_nt", "explain", "tally", "classify",
-    "unicode_version",
+    "unicode_version", "implementation",
 ]
 
 NT_VERSION = "NT-1"
@@ -643,8 +648,8 @@ _SMALL = 2048
 _BLOCK_CHARS = 1 << 15
 
 
-def nt_milli_many(texts: Iterable[str]) -> list[int]:
-    """NT-1 of each text in milli-NT (short texts are computed together: same values, less overhead)."""
+def _numpy_many(texts: Iterable[str]) -> list[int]:
+    """nt_milli_many by the numpy path (short texts are computed together: same values, less overhead)."""
     out: list[int] = []
     batch: list[str] = []
     size = 0
@@ -665,8 +670,181 @@ def nt_milli_many(texts: Iterable[str]) -> list[int]:
     return out
 
 
+# ---------------------------------------------------------------------------------------------
+# The compiled path (normtok/_ntcore.c): one pass per text, driven by an automaton built here from
+# the same constants, so the C code holds no copy of the table. States: the effective class of the
+# current run, plus what its run weight still depends on: for W whether the run is so far exactly
+# one U+0020 (a lone-space candidate), for D the number of digits modulo 3. Each code point costs
+# its weight plus whatever starting a run (or ending a lone-space candidate) adds. Tests check
+# the automaton (in Python, _automaton_value) and the C core against nt_milli_reference.
+# ---------------------------------------------------------------------------------------------
+
+_STATES = ("start", "W1", "W", "D1", "D2", "D0", "L", "P", "X")
+"""start: no run yet; W1: a W run that is one U+0020 so far; D1/D2/D0: a D run, digits mod 3."""
+_STATE_CLASS = {"start": None, "W1": "W", "W": "W", "D1": "D", "D2": "D", "D0": "D", "L": "L", "P": "P", "X": "X"}
+_BIAS = 2048
+"""Added to every transition cost so that the C core sums unsigned numbers (subtracted per code point)."""
+
+
+def _char_kinds() -> list[tuple[str, str, bool]]:
+    """The automaton's input alphabet: (class, weight name, is U+0020), one per distinct row kind."""
+    kinds = sorted({(r.cls, r.weight, False) for r in ROWS} | {("X", "OTHER", False)})
+    return [("W", "SPACE", True)] + kinds
+
+
+def _step(state: str, cls: str, weight: str, space: bool) -> tuple[str, int]:
+    """The automaton: the next state and the cost in milli-NT of one code point (spec sections 5.1-5.4)."""
+    cost = WEIGHTS[weight]
+    cur = _STATE_CLASS[state]
+    if cls == "M":  # continues the current run (X at the start); a W run with a mark is no lone space
+        return ("X" if cur is None else "W" if state == "W1" else state), cost
+    if cls == cur:
+        if cls == "D":  # a new group of three starts at the 1st, 4th, 7th... digit
+            return {"D1": "D2", "D2": "D0", "D0": "D1"}[state], cost + (_GROUP if state == "D0" else 0)
+        return ("W" if cls == "W" else state), cost
+    if state == "W1":  # the run that ends was a lone space: it costs nothing after all
+        cost -= _LONE
+    if cls == "W":
+        return ("W1" if space else "W"), cost + _RUN_W
+    if cls == "D":
+        return "D1", cost + _GROUP
+    return cls, cost + {"L": _RUN_L, "P": _RUN_P, "X": 0}[cls]
+
+
+def _automaton() -> tuple[list[tuple[str, str, bool]], list[list[tuple[str, int]]], list[int]]:
+    """(char kinds, transitions[state][kind] = (next state, cost), end cost per state)."""
+    kinds = _char_kinds()
+    table = [[_step(s, *k) for k in kinds] for s in _STATES]
+    ends = [-_LONE if s == "W1" else 0 for s in _STATES]
+    return kinds, table, ends
+
+
+def _code_of(kinds: list[tuple[str, str, bool]]) -> np.ndarray:
+    """Per code point: its index in ``kinds``."""
+    index = {(_CLS_CODE[c], _PARAM_INDEX[w]): i for i, (c, w, space) in enumerate(kinds) if not space}
+    lut = np.full(8 * 256, 255, dtype=np.uint8)
+    for (c, p), i in index.items():
+        lut[c * 256 + p] = i
+    code = lut[_LUT_CLS.astype(np.intp) * 256 + _LUT_PARAM]
+    code[0x20] = 0
+    if (code == 255).any():
+        raise AssertionError("a code point has no char kind")
+    return code
+
+
+def _automaton_value(text: str) -> int:
+    """NT-1 by running the automaton in Python (what the C core computes; for tests)."""
+    kinds, table, ends = _automaton()
+    code = _code_of(kinds)
+    state = "start"
+    total = 0
+    for ch in _nfc(text):
+        state_index = _STATES.index(state)
+        state, cost = table[state_index][int(code[ord(ch)])]
+        total += cost
+    return total + ends[_STATES.index(state)]
+
+
+class _Core:
+    """The compiled core with its tables installed: ASCII at once, everything else at first non-ASCII text."""
+
+    def __init__(self, module: types.ModuleType) -> None:
+        kinds, table, ends = _automaton()
+        if len(kinds) > 16 or len(_STATES) > 16:
+            raise AssertionError("the C core has room for 16 char kinds and 16 states")
+        trans = np.zeros((len(_STATES), 16), dtype=np.uint32)
+        for s, row in enumerate(table):
+            for k, (nxt, cost) in enumerate(row):
+                if not 0 <= cost + _BIAS < 1 << 24:
+                    raise AssertionError("a transition cost does not fit the C core's entries")
+                trans[s, k] = ((cost + _BIAS) << 8) | (_STATES.index(nxt) * 16)
+        resync = bytearray(b"\xff" * 16)
+        for k in range(len(kinds)):  # the state after this kind whatever the state before
+            after = {table[s][k][0] for s in range(len(_STATES))}
+            if len(after) == 1:
+                resync[k] = _STATES.index(after.pop())
+        self.module = module
+        self.code = _code_of(kinds)
+        self.args = (trans.tobytes(), ends, bytes(resync), _BIAS)
+        self.full = False
+        if module.installed()[1]:  # this module was imported again (importlib.reload)
+            self.install_full()
+        else:
+            module.install(self.code[:128].tobytes(), *self.args)
+
+    def install_full(self) -> None:
+        """All code points, with the NFC quick-check data (built at the first non-ASCII text: ~50 ms)."""
+        if self.full:
+            return
+        t = _nfc_luts()
+        attention = (t.flags & (t.NO | t.MARK | t.MAYBE)) != 0
+        codes = self.code | (attention.astype(np.uint8) << 7)
+        nfc = (t.flags.tobytes(), t.ccc.tobytes(), t.pairs.astype(np.int64).tobytes(),
+               (t.NO, t.MARK, t.MAYBE, t.IMPURE))
+        self.module.install(codes.tobytes(), *self.args, nfc)
+        self.full = True
+
+    def milli(self, text: str) -> int:
+        if not self.full and not text.isascii():
+            self.install_full()
+        return self.module.milli(text)
+
+    def milli_many(self, texts: Iterable[str]) -> list[int]:
+        if not isinstance(texts, (list, tuple)):
+            texts = list(texts)
+        if not self.full and not all(t.isascii() for t in texts):
+            self.install_full()
+        return self.module.milli_many(texts)
+
+
+def _load_core() -> _Core | None:
+    try:
+        from . import _ntcore  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return _Core(_ntcore)
+
+
+_core = _load_core()
+_IMPLS = ("c", "numpy")
+_impl: str | None = None
+
+
+def implementation() -> str:
+    """Which implementation computes :func:`nt_milli` and :func:`nt_milli_many`: ``"c"`` or ``"numpy"``.
+
+    The compiled core (normtok/_ntcore.c) when it was built, else numpy; the values are the same.
+    ``NORMTOK_NT_IMPL=numpy`` forces numpy, ``NORMTOK_NT_IMPL=c`` insists on the compiled core.
+    """
+    global _impl
+    if _impl is None:
+        want = os.environ.get("NORMTOK_NT_IMPL", "").strip().lower()
+        if want not in ("", *_IMPLS):
+            from .errors import NormtokError
+
+            raise NormtokError(f"NORMTOK_NT_IMPL must be 'c' or 'numpy', not {want!r}")
+        if want == "c" and _core is None:
+            from .errors import NormtokError
+
+            raise NormtokError("NORMTOK_NT_IMPL=c, but the compiled NT core (normtok._ntcore) is not built: "
+                               "reinstall normtok with a C compiler available")
+        _impl = want or ("c" if _core is not None else "numpy")
+    return _impl
+
+
+def nt_milli_many(texts: Iterable[str]) -> list[int]:
+    """NT-1 of each text in milli-NT (see :func:`implementation` for which code computes it)."""
+    if implementation() == "c":
+        assert _core is not None
+        return _core.milli_many(texts)
+    return _numpy_many(texts)
+
+
 def nt_milli(text: str) -> int:
     """NT-1 of ``text`` in milli-NT (an exact integer; 1000 = one NT)."""
+    if implementation() == "c":
+        assert _core is not None
+        return _core.milli(text)
     return _single(text)
 
 

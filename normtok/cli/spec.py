@@ -87,7 +87,8 @@ def _report(inputs: list[tuple[str, str, int]], fmt: str, errors: str = "strict"
     if fmt == "json":
         emit([], fmt, document={
             "schema": NT_SCHEMA, "normtok_version": __version__, "nt_version": ntmod.NT_VERSION,
-            "unicode_version": ntmod.unicode_version(), "decode_errors": errors,
+            "unicode_version": ntmod.unicode_version(), "nt_implementation": ntmod.implementation(),
+            "decode_errors": errors,
             "files": [{k: r[k] for k in ("path", "chars", "bytes", "nt", "nt_milli")} for r in rows],
             "totals": {"files": len(rows), **{k: total[k] for k in ("chars", "bytes", "nt", "nt_milli")}},
         })
