@@ -915,7 +915,8 @@ COLUMNS: dict[str, list[tuple[str, str, bool, str]]] = {
         ("to", _S, False, "unit the count is converted to"),
         ("class", _S, False, "class whose table row was used"),
         ("class_kind", _S, False, "specific (each document with its most specific class) | language | "
-                                  "language-domain | domain | profile"),
+                                  "language-domain | domain | profile; a class's own-kind row that scores the "
+                                  "same documents as its specific row is listed once, as specific"),
         ("documents", _I, False, "evaluation documents of the class with at least min_characters"),
         ("min_characters", _I, False, "only documents at least this long are scored"),
         ("median_abs_error", _F, True, "median of |estimate / true - 1| (profiles: weighted)"),
@@ -1431,7 +1432,10 @@ def evaluate(tables: Tables | None = None, by: str = "class", split: str = "eval
     """Conversion error and interval coverage on the evaluation split of the published documents.
 
     ``by``: ``class`` (per pair and class), ``pair`` (per pair and class kind), ``kind`` (per class
-    kind over every pair).
+    kind over every pair). Per class, a row of a class's own kind that scores exactly the documents
+    of its ``specific`` row is the same row and is listed once, as ``specific`` (every language-domain
+    cell and every domain without sub-domains is the most specific class of all its documents): this
+    keeps ``evaluation.*`` about 40% smaller without losing a figure.
     """
     tables = tables or load()
     m = measurement_from_documents(tables.documents, tables.metadata)
@@ -1448,6 +1452,12 @@ def evaluate(tables: Tables | None = None, by: str = "class", split: str = "eval
         else:
             raise ValueError(f"by must be class, pair or kind, not {by!r}")
         groups.setdefault(key, []).append(s)
+    if by == "class":
+        def same(key: tuple[str, str, str, str], items: list[Scored]) -> bool:
+            twin = groups.get((*key[:3], SPECIFIC))
+            return key[3] != SPECIFIC and twin is not None and [(x.doc_id, x.weight) for x in twin] == [
+                (x.doc_id, x.weight) for x in items]
+        groups = {k: v for k, v in groups.items() if not same(k, v)}
     kind_order = {SPECIFIC: 0, CELL_KIND: 1, "language": 2, "domain": 3, "profile": 4}
     rows = []
     for (a, b, cls, kind), items in sorted(groups.items(), key=lambda kv: (kind_order[kv[0][3]], kv[0])):
