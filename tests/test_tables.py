@@ -435,6 +435,20 @@ def test_evaluate_scores_every_pair_and_nt(tmp_path: Path) -> None:
         assert 0.5 <= r["coverage"] <= 1.0
 
 
+def test_evaluation_lists_a_row_identical_to_the_specific_row_once(tmp_path: Path) -> None:
+    t = synthetic_tables(tmp_path)
+    rows = tables.evaluate(t, by="class")
+    keys = {(r["from"], r["to"], r["class"], r["class_kind"]) for r in rows}
+    pair = ("nt", TOKS[0])
+    # a cell and a domain without sub-domains are the most specific class of all their documents
+    assert (*pair, "hi/ui", "specific") in keys and (*pair, "hi/ui", "language-domain") not in keys
+    assert (*pair, "code:python", "specific") in keys and (*pair, "code:python", "domain") not in keys
+    # a language, a family and a profile score other documents than any specific row: kept
+    assert {(*pair, "hi", "language"), (*pair, "code", "domain"), (*pair, "mix", "profile")} <= keys
+    # the per-kind summary still scores every kind
+    assert "language-domain" in {r["class_kind"] for r in tables.evaluate(t, by="pair")}
+
+
 def test_evaluation_detects_a_biased_table(tmp_path: Path) -> None:
     """Tables fitted on other data than the evaluation split show their bias and lose coverage."""
     m = synthetic_measurement()
