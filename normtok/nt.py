@@ -719,13 +719,13 @@ def _automaton() -> tuple[list[tuple[str, str, bool]], list[list[tuple[str, int]
     return kinds, table, ends
 
 
-def _code_of(kinds: list[tuple[str, str, bool]]) -> np.ndarray:
-    """Per code point: its index in ``kinds``."""
+def _code_of(kinds: list[tuple[str, str, bool]], stop: int = 0x110000) -> np.ndarray:
+    """Per code point below ``stop``: its index in ``kinds``."""
     index = {(_CLS_CODE[c], _PARAM_INDEX[w]): i for i, (c, w, space) in enumerate(kinds) if not space}
     lut = np.full(8 * 256, 255, dtype=np.uint8)
     for (c, p), i in index.items():
         lut[c * 256 + p] = i
-    code = lut[_LUT_CLS.astype(np.intp) * 256 + _LUT_PARAM]
+    code = lut[_LUT_CLS[:stop].astype(np.intp) * 256 + _LUT_PARAM[:stop]]
     code[0x20] = 0
     if (code == 255).any():
         raise AssertionError("a code point has no char kind")
@@ -764,13 +764,13 @@ class _Core:
             if len(after) == 1:
                 resync[k] = _STATES.index(after.pop())
         self.module = module
-        self.code = _code_of(kinds)
+        self.kinds = kinds
         self.args = (trans.tobytes(), ends, bytes(resync), _BIAS)
         self.full = False
         if module.installed()[1]:  # this module was imported again (importlib.reload)
             self.install_full()
         else:
-            module.install(self.code[:128].tobytes(), *self.args)
+            module.install(_code_of(kinds, 128).tobytes(), *self.args)
 
     def install_full(self) -> None:
         """All code points, with the NFC quick-check data (built at the first non-ASCII text: ~50 ms)."""
@@ -778,7 +778,7 @@ class _Core:
             return
         t = _nfc_luts()
         attention = (t.flags & (t.NO | t.MARK | t.MAYBE)) != 0
-        codes = self.code | (attention.astype(np.uint8) << 7)
+        codes = _code_of(self.kinds) | (attention.astype(np.uint8) << 7)
         nfc = (t.flags.tobytes(), t.ccc.tobytes(), t.pairs.astype(np.int64).tobytes(),
                (t.NO, t.MARK, t.MAYBE, t.IMPURE))
         self.module.install(codes.tobytes(), *self.args, nfc)
