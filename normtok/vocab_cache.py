@@ -187,13 +187,36 @@ def bytes_to_unicode() -> dict[int, str]:
     return dict(zip(bs, map(chr, cs)))
 
 
+def bpe_last_merge(ranks_: dict[bytes, int], token: bytes) -> tuple[bytes, bytes] | None:
+    """The two parts tiktoken's byte-pair merge joins last when it encodes ``token`` alone (None: never one token).
+
+    tiktoken repeatedly merges the adjacent pair whose concatenation has the lowest rank (leftmost on
+    ties). Merges inside a span never depend on what lies outside it, so wherever ``token`` forms in
+    a longer text, it forms from exactly these two parts: no other split of it can ever be merged.
+    """
+    parts = [token[i:i + 1] for i in range(len(token))]
+    while len(parts) > 2:
+        best = bi = -1
+        for i in range(len(parts) - 1):
+            r = ranks_.get(parts[i] + parts[i + 1])
+            if r is not None and (best < 0 or r < best):
+                best, bi = r, i
+        if best < 0:
+            return None
+        parts[bi:bi + 2] = [parts[bi] + parts[bi + 1]]
+    return (parts[0], parts[1]) if len(parts) == 2 else None
+
+
 def tiktoken_to_hf(ranks_: dict[bytes, int], pattern: str) -> dict:
     """Exact ``tokenizer.json`` form of a tiktoken BPE (pattern split, byte-level, BPE).
 
     tiktoken looks a whole pre-token up before merging (``ignore_merges``) and then repeatedly
-    merges the adjacent pair whose concatenation has the lowest rank. Listing, for every token in
-    rank order, every split into two tokens reproduces that order: HF merges by list position,
-    which is the merged token's rank. Ids are the ranks. ``verify_hf_conversion`` checks the result.
+    merges the adjacent pair whose concatenation has the lowest rank. HF merges by list position;
+    listing, in rank order, for every token the one split tiktoken can ever merge it from
+    (``bpe_last_merge``) reproduces that order. Tokens that tiktoken never forms by merging (a few
+    hundred in Llama 3 and Qwen 3.5) get no merge: they are reached only by the whole-pre-token
+    lookup, as in tiktoken. Listing every split instead is also exact but doubles the merges, and
+    fastokens' load time grows with them. Ids are the ranks. ``verify_hf_conversion`` checks the result.
     """
     b2u = bytes_to_unicode()
 
@@ -205,10 +228,9 @@ def tiktoken_to_hf(ranks_: dict[bytes, int], pattern: str) -> dict:
     for tok, _ in sorted(ranks_.items(), key=lambda kv: kv[1]):
         if len(tok) < 2:
             continue
-        splits = [(ranks_[tok[:i]], ranks_[tok[i:]], i) for i in range(1, len(tok))
-                  if tok[:i] in ranks_ and tok[i:] in ranks_]
-        splits.sort()
-        merges.extend([enc(tok[:i]), enc(tok[i:])] for _, _, i in splits)
+        split = bpe_last_merge(ranks_, tok)
+        if split is not None:
+            merges.append([enc(split[0]), enc(split[1])])
     return {
         "version": "1.0", "truncation": None, "padding": None, "added_tokens": [], "normalizer": None,
         "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
@@ -225,9 +247,8 @@ def tiktoken_to_hf(ranks_: dict[bytes, int], pattern: str) -> dict:
 def verify_hf_conversion(spec: dict, ranks_: dict[bytes, int], pattern: str) -> None:
     """Check a converted ``tokenizer.json`` against its rank table; raises ValueError on any difference.
 
-    Every id must map to the same bytes, every token longer than one byte must be reachable by a
-    merge of two tokens or be a whole-pre-token lookup, the merges must be in rank order, and the
-    pre-tokenizer must be the vendor pattern verbatim.
+    Every id must map to the same bytes, the merges must join known tokens, be in rank order and
+    make each token at most once, and the pre-tokenizer must be the vendor pattern verbatim.
     """
     b2u = bytes_to_unicode()
     u2b = {c: b for b, c in b2u.items()}
@@ -248,8 +269,8 @@ def verify_hf_conversion(spec: dict, ranks_: dict[bytes, int], pattern: str) -> 
         merged = vocab.get(left + right)
         if merged is None or left not in vocab or right not in vocab:
             raise ValueError(f"merge {left!r}+{right!r} names unknown tokens")
-        if merged < last:
-            raise ValueError("merges are not in rank order")
+        if merged <= last:
+            raise ValueError("merges are not in rank order (or a token is made twice)")
         last = merged
 
 
@@ -266,7 +287,7 @@ def hf_json(key: str, ranks_: Callable[[], dict[bytes, int]], pattern: str) -> b
         verify_hf_conversion(spec, table, pattern)
         return json.dumps(spec, ensure_ascii=False).encode()
 
-    return get("hf-json", f"{key}-{pattern_tag(pattern)}", "json", "tiktoken_to_hf1", build).data
+    return get("hf-json", f"{key}-{pattern_tag(pattern)}", "json", "tiktoken_to_hf2", build).data
 
 
 # --- SentencePiece BPE -> tokenizer.json -------------------------------------------------------------------------

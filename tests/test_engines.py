@@ -321,6 +321,39 @@ def test_tiktoken_to_hf_conversion_is_exact_in_hf_tokenizers():
     assert [len(hf.encode(t, add_special_tokens=False)) for t in texts] == ref.count_many(texts)
 
 
+@pytest.mark.parametrize("tid", ["meta/llama3", "qwen/qwen3.5"])
+def test_converted_merges_are_the_ones_tiktoken_can_make(tid):
+    """Against tiktoken itself: a token gets a merge exactly when tiktoken encodes it alone as one token,
+    and the merge's two parts are each one token for tiktoken (the split it is made from)."""
+    e = resolve(tid)
+    f = read_verified(e.files[0])
+    ranks = parse_tiktoken_ranks(f.data)
+    spec = json.loads(vocab_cache.hf_json(f.sha256, lambda: ranks, e.pattern))
+    b2u = vocab_cache.bytes_to_unicode()
+    u2b = {c: b for b, c in b2u.items()}
+    merged = {}
+    for left, right in spec["model"]["merges"]:
+        lb, rb = bytes(u2b[c] for c in left), bytes(u2b[c] for c in right)
+        merged[lb + rb] = (lb, rb)
+    core = reference(e).encoding._core_bpe
+    # encode_single_piece looks a whole piece up first; 0xFF (never in UTF-8, in no longer token) defeats that
+    # without changing the merges inside the token
+    assert not [t for t in ranks if len(t) > 1 and b"\xff" in t]
+    ff = ranks[b"\xff"]
+
+    def merged_alone(tok: bytes) -> bool:
+        return core.encode_single_piece(tok + b"\xff") == [ranks[tok], ff]
+
+    for tok in ranks:
+        if len(tok) < 2:
+            continue
+        alone = merged_alone(tok)
+        assert (tok in merged) == alone, tok
+        if alone:
+            left, right = merged[tok]
+            assert (len(left) == 1 or merged_alone(left)) and (len(right) == 1 or merged_alone(right)), tok
+
+
 def test_conversion_check_rejects_a_wrong_table():
     ranks = {b"a": 0, b"b": 1, b"ab": 2, b"ba": 3}
     spec = vocab_cache.tiktoken_to_hf(ranks, r"\S+")
