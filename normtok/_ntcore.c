@@ -36,6 +36,7 @@
 #define RESYNC_SCAN 4096    /* how far a lane cut may move to find a resync code point */
 #define NOGIL_MIN 65536     /* release the GIL for texts at least this long */
 #define CHUNK 65536         /* code points fed before looking for NFC suspects (then up to a line end) */
+#define MERGE 16            /* suspects this close share one NFC window */
 
 static PyObject *keep_alive;          /* every installed object: pointers into them stay valid */
 static const uint8_t *codes;          /* char code | ATTN per code point */
@@ -242,15 +243,15 @@ static int check_ready(PyObject *text)
 }
 
 #define DEFINE_FIND(NAME, T)                                                                      \
-    static Py_ssize_t NAME(const T *s, Py_ssize_t from, Py_ssize_t to, int last)                    \
+    static Py_ssize_t NAME(const T *s, Py_ssize_t from, Py_ssize_t to, int last, int ascii)          \
     {                                                                                             \
         Py_ssize_t i;                                                                             \
         if (last) {                                                                               \
             for (i = to - 1; i >= from; i--)                                                      \
-                if (s[i] == '\n') return i;                                                       \
+                if (ascii ? s[i] < 0x80 : s[i] == '\n') return i;                                 \
         } else {                                                                                  \
             for (i = from; i < to; i++)                                                           \
-                if (s[i] == '\n') return i;                                                       \
+                if (ascii ? s[i] < 0x80 : s[i] == '\n') return i;                                 \
         }                                                                                         \
         return -1;                                                                                \
     }
@@ -259,12 +260,12 @@ DEFINE_FIND(find_ucs1, Py_UCS1)
 DEFINE_FIND(find_ucs2, Py_UCS2)
 DEFINE_FIND(find_ucs4, Py_UCS4)
 
-/* The first (or last) line feed in [from, to), or -1. */
-static Py_ssize_t find_nl(int kind, const void *data, Py_ssize_t from, Py_ssize_t to, int last)
+/* The first (or last) line feed (or ASCII code point) in [from, to), or -1. */
+static Py_ssize_t find_cp(int kind, const void *data, Py_ssize_t from, Py_ssize_t to, int last, int ascii)
 {
-    if (kind == PyUnicode_1BYTE_KIND) return find_ucs1((const Py_UCS1 *)data, from, to, last);
-    if (kind == PyUnicode_2BYTE_KIND) return find_ucs2((const Py_UCS2 *)data, from, to, last);
-    return find_ucs4((const Py_UCS4 *)data, from, to, last);
+    if (kind == PyUnicode_1BYTE_KIND) return find_ucs1((const Py_UCS1 *)data, from, to, last, ascii);
+    if (kind == PyUnicode_2BYTE_KIND) return find_ucs2((const Py_UCS2 *)data, from, to, last, ascii);
+    return find_ucs4((const Py_UCS4 *)data, from, to, last, ascii);
 }
 
 /* Feed NFC(text[a:b]) to the automaton (needs the GIL); -1 with an exception set on error. */
@@ -295,9 +296,13 @@ static int feed_nfc(PyObject *text, Py_ssize_t a, Py_ssize_t b, const uint8_t *t
 /* NT-1 of a ready str in milli-NT (of its NFC unless trusted), or -1 with an exception set.
  *
  * The text is fed in chunks that end just after a line feed. A chunk with a code point NFC may
- * change (a suspect) is fed again from its start state, with every line holding a suspect replaced
- * by its NFC: a line feed never takes part in NFC, so this is the value of NFC(text), and lines
- * without a suspect are certainly NFC already. Each code point is fed once unless its chunk has a
+ * change (a suspect) is fed again from its start state, with a window around each suspect
+ * replaced by its NFC. A window starts at the last ASCII code point before the suspect (or the
+ * chunk start) and ends before the first ASCII code point after it (or at the chunk end), and
+ * takes in the next suspect if it is within MERGE code points. NFC(x + y) = NFC(x) + NFC(y) when
+ * y starts with an ASCII code point (a starter without decomposition that is the second part of
+ * no composition) or x ends with a line feed, so this is the value of NFC(text); the code
+ * points outside windows are certainly NFC. Each code point is fed once unless its chunk has a
  * suspect. The GIL is released for long texts, except while unicodedata.normalize runs. */
 static int64_t text_value(PyObject *text, int trusted)
 {
@@ -310,7 +315,7 @@ static int64_t text_value(PyObject *text, int trusted)
     int err = 0;
     PyThreadState *ts = n >= NOGIL_MIN ? PyEval_SaveThread() : NULL;
     while (pos < n && !err) {
-        Py_ssize_t end = n - pos > CHUNK ? find_nl(kind, data, pos + CHUNK, n, 0) : -1, sus = -1;
+        Py_ssize_t end = n - pos > CHUNK ? find_cp(kind, data, pos + CHUNK, n, 0, 0) : -1, sus = -1;
         uint32_t st0 = st;
         uint8_t attn = 0;
         int64_t part;
@@ -324,16 +329,20 @@ static int64_t text_value(PyObject *text, int trusted)
         }
         st = st0;
         while (sus >= 0) {
-            Py_ssize_t a = find_nl(kind, data, pos, sus, 1), b = find_nl(kind, data, sus, end, 0);
-            a = a < 0 ? pos : a + 1;
+            Py_ssize_t a = find_cp(kind, data, pos, sus, 1, 1), b = find_cp(kind, data, sus, end, 0, 1);
+            a = a < 0 ? pos : a;
             b = b < 0 ? end : b;
+            for (sus = b < end ? next_suspect(kind, data, end, b, tbl) : -1; sus >= 0 && sus - b <= MERGE;
+                 sus = b < end ? next_suspect(kind, data, end, b, tbl) : -1) {
+                b = find_cp(kind, data, sus, end, 0, 1);
+                b = b < 0 ? end : b;
+            }
             total += feed(kind, data, pos, a, tbl, &st, &attn);
             if (ts) PyEval_RestoreThread(ts);
             err = feed_nfc(text, a, b, tbl, &st, &total) < 0;
             if (ts) ts = PyEval_SaveThread();
             if (err) break;
             pos = b;
-            sus = next_suspect(kind, data, end, b, tbl);
         }
         if (!err) total += feed(kind, data, pos, end, tbl, &st, &attn);
         pos = end;

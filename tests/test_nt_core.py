@@ -218,6 +218,20 @@ def test_text_that_is_not_nfc(text):
         assert core.module.suspects(text), "the quick check missed a text that is not NFC"
 
 
+def test_nfc_windows_around_suspects():
+    """The C core normalises a window from the last ASCII code point before a suspect to the first
+    after it, merging suspects that are close: every gap, with and without ASCII around."""
+    texts = []
+    for gap in range(0, 40):
+        for filler in ("\u0915", "\u0915\u093c", "\u00e9", "\u65e5"):
+            for left, right in (("", ""), ("a", "b"), ("e", " x"), ("\n", "\n"), ("\u0301", "1")):
+                texts.append(left + "e\u0301" + filler * gap + "a\u0323\u0302" + right)
+                texts.append(left + "\u0301" + filler * gap + "\u0958" + right)
+    for t in texts:
+        assert core is None or core.milli(t) == N.nt_milli_reference(t), repr(t)
+    fast_two(["".join(texts)[:150_000], "\n".join(texts)[:150_000]])
+
+
 @needs_core
 @given(st.text(st.sampled_from(
     "ae\u0301\u0300\u0323\u0302\u0327\u0308\u0345\u0344\u0340\u0958\u093c\u0915\u0bc6\u0bbe\u0bd7\u0b47\u0b3e"
