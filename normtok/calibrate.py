@@ -666,7 +666,7 @@ def measure_speed(meta: Sequence[corpus.Document], texts: Sequence[str], repeats
                 t0 = time.process_time()
                 f()
                 best[k] = min(best[k], time.process_time() - t0)
-        rows.append({"texts": name, "documents": len(ts), "mb": size / 1e6,
+        rows.append({"texts": name, "documents": len(ts), "mb": size / 1e6, "implementation": nt.implementation(),
                      "o200k_mb_s": size / best["o200k"] / 1e6, "nt_mb_s": size / best["nt_milli"] / 1e6,
                      "nt_many_mb_s": size / best["nt_milli_many"] / 1e6,
                      "speedup": best["o200k"] / best["nt_milli"],
@@ -703,6 +703,10 @@ def _targets(report: dict, tok_ids: Sequence[str]) -> list[dict[str, object]]:
 
 def _f(x: float, digits: int = 3) -> str:
     return f"{x:.{digits}f}"
+
+
+_IMPLEMENTATION_NAMES = {"c": "`c`, the compiled core (normtok/_ntcore.c)",
+                         "numpy": "`numpy`, the numpy path of normtok/nt.py"}
 
 
 def render_measurements(report: dict) -> str:
@@ -792,7 +796,8 @@ def render_measurements(report: dict) -> str:
                 "CPU time, best of 3, one thread, on the corpus documents. o200k = `normtok.tokenizer('o200k_base')"
                 ".count` per document (tiktoken `encode_ordinary`); NT per document = `normtok.nt_milli`; NT batched",
                 "= `normtok.nt.nt_milli_many` over the same list. Goal: NT at least 20 times faster than o200k.",
-                "Machine-dependent; the machine was shared with other jobs while this ran.", "",
+                "Machine-dependent; the machine was shared with other jobs while this ran. NT implementation: "
+                + _IMPLEMENTATION_NAMES.get(report["speed"][0].get("implementation", ""), "unknown") + ".", "",
                 "| texts | docs | MB | o200k MB/s | NT MB/s | speed-up | NT batched MB/s | speed-up |",
                 "|---|---|---|---|---|---|---|---|"]
         for r in report["speed"]:
