@@ -132,7 +132,7 @@ def pytest_terminal_summary(terminalreporter):
         "all-defaults": ["text", "engines", "normtok_MBps", "baselines_MBps", "ratio"],
         "nt": ["text", "nt_MBps", "tiktoken_o200k_MBps", "ratio", "goal"],
         "process": ["text", "family", "MB", "engine", "normtok_s", "normtok_rss_MB", "baseline", "baseline_s",
-                    "ratio", "goal"],
+                    "ratio", "no_nt_s", "ratio_no_nt", "goal"],
         "startup": ["case", "median_s", "rss_MB", "goal_s"],
         "load": ["tokenizer", "engine", "load_s"],
         "rss": ["engine", "family", "MB", "seconds", "rss_MB", "goal_MB"],

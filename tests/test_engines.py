@@ -148,6 +148,19 @@ def test_adversarial_text_matches_reference(pair, texts):
     assert ad.count(texts[0]) == ref.count(texts[0])
 
 
+@settings(max_examples=300)
+@given(lines=st.lists(st.one_of(COMBINING, WORDS, ANY, st.sampled_from(["\u1100\u1161", "\u0301", "\r", "A\u030a",
+                                                                        "\u212b", "\uac00\u11a8", "\u0958"])),
+                      max_size=30),
+       seps=st.lists(st.sampled_from(["\n", "\r\n", "", " "]), min_size=30, max_size=30), block=st.integers(1, 40))
+def test_blockwise_nfc_equals_nfc(lines, seps, block):
+    import unicodedata
+
+    text = "".join(a + b for a, b in zip(lines, seps))
+    assert engines.nfc(text, block) == unicodedata.normalize("NFC", text)
+    assert engines.nfc(text) == unicodedata.normalize("NFC", text)
+
+
 # --- choice and fallback --------------------------------------------------------------------------------------
 
 
