@@ -115,7 +115,7 @@ DEFINE_RUN(run_ucs1, Py_UCS1)
 DEFINE_RUN(run_ucs2, Py_UCS2)
 DEFINE_RUN(run_ucs4, Py_UCS4)
 
-static inline Py_UCS4 read_cp(int kind, const void *data, Py_ssize_t i)
+static Py_UCS4 read_cp(int kind, const void *data, Py_ssize_t i)
 {
     return PyUnicode_READ(kind, data, i);
 }
