@@ -89,9 +89,10 @@ def parse_tekken_ranks(data: bytes, source: str = "") -> tuple[dict[bytes, int],
         inner = config["default_vocab_size"] - config["default_num_special_tokens"]
         vocab = model["vocab"][:inner]
         ranks = {base64.b64decode(t["token_bytes"]): t["rank"] for t in vocab}
+        pattern = config["pattern"]
     except (ValueError, KeyError, TypeError) as exc:
-        raise NormtokError(f"{source}: not a tekken tokenizer file ({exc})") from exc
-    return ranks, config["pattern"]
+        raise NormtokError(f"{source}: not a tekken tokenizer file ({exc!r})") from exc
+    return ranks, pattern
 
 
 class TiktokenAdapter:
@@ -106,9 +107,14 @@ class TiktokenAdapter:
         self.sha256 = sha256
         self.pattern = pattern
         self._nfc = entry.normalization == "NFC"
-        self.encoding = tiktoken.Encoding(
-            name=entry.id, pat_str=pattern, mergeable_ranks=ranks, special_tokens={}
-        )
+        if not ranks:
+            raise NormtokError(f"{entry.id}: the vocabulary file has no tokens")
+        try:
+            self.encoding = tiktoken.Encoding(
+                name=entry.id, pat_str=pattern, mergeable_ranks=ranks, special_tokens={}
+            )
+        except (ValueError, TypeError) as exc:  # a bad pre-tokenizer pattern or rank table (registry override)
+            raise NormtokError(f"{entry.id}: tiktoken cannot use this vocabulary and pattern ({exc})") from exc
 
     @classmethod
     def load(cls, entry: TokenizerEntry) -> TiktokenAdapter:

@@ -118,13 +118,49 @@ def _entry(d: dict[str, Any]) -> TokenizerEntry:
     )
 
 
-def _read(path: Path) -> list[dict[str, Any]]:
+_STR_FIELDS = ("vendor", "format", "status", "pattern", "normalization", "mapping_source", "notes")
+_FILE_FIELDS = ("role", "sha256", "package", "module", "path", "compression")
+
+
+def _check(d: Any, where: str) -> None:
+    """Type-check one raw registry entry, so a bad override is an error naming it, never a traceback later."""
+    if not isinstance(d, dict):
+        raise NormtokError(f"{where}: expected an object, got {type(d).__name__}")
+    if not isinstance(d.get("id"), str) or not d["id"].strip():
+        raise NormtokError(f"{where}: 'id' must be a non-empty string")
+    where = f"{where} ({d['id']!r})"
+    for key in _STR_FIELDS:
+        if d.get(key) is not None and not isinstance(d[key], str):
+            raise NormtokError(f"{where}: '{key}' must be a string")
+    for key in ("models", "model_prefixes"):
+        value = d.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(m, str) for m in value):
+            raise NormtokError(f"{where}: '{key}' must be a list of strings")
+    tokens = d.get("special_tokens") or {}
+    if not isinstance(tokens, dict) or not all(isinstance(v, int) for v in tokens.values()):
+        raise NormtokError(f"{where}: 'special_tokens' must be an object of token -> id")
+    for key in ("files", "alternate_files"):
+        refs = d.get(key, [])
+        if not isinstance(refs, list):
+            raise NormtokError(f"{where}: '{key}' must be a list of file objects")
+        for i, f in enumerate(refs):
+            if not isinstance(f, dict) or any(f.get(k) is not None and not isinstance(f[k], str)
+                                              for k in _FILE_FIELDS):
+                raise NormtokError(f"{where}: {key}[{i}] must be an object with string fields "
+                                   f"({', '.join(_FILE_FIELDS)})")
+
+
+def _read(path: Path, origin: str = "") -> list[dict[str, Any]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise NormtokError(f"cannot read registry {path}: {exc}") from exc
+    except OSError as exc:
+        raise NormtokError(f"cannot read registry {path}{origin}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise NormtokError(f"registry {path}{origin} is not valid UTF-8 JSON: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
-        raise NormtokError(f"registry {path}: expected an object with an 'entries' list")
+        raise NormtokError(f"registry {path}{origin}: expected an object with an 'entries' list")
+    for i, d in enumerate(data["entries"]):
+        _check(d, f"registry {path}{origin}: entries[{i}]")
     return data["entries"]
 
 
@@ -132,9 +168,7 @@ def _read(path: Path) -> list[dict[str, Any]]:
 def _load(overrides: str) -> dict[str, TokenizerEntry]:
     raw = {d["id"]: d for d in _read(REGISTRY_PATH)}
     for extra in filter(None, overrides.split(os.pathsep)):
-        for d in _read(Path(extra)):
-            if "id" not in d:
-                raise NormtokError(f"registry {extra}: entry without 'id'")
+        for d in _read(Path(extra), f" (from ${OVERRIDE_ENV})"):
             raw[d["id"]] = {**raw.get(d["id"], {}), **d}
     return {k: _entry(v) for k, v in raw.items()}
 
