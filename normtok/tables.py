@@ -993,8 +993,12 @@ def _csv_cell(v: Any) -> str:
 
 def _write_bytes(path: Path, data: bytes) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError as exc:  # disk full, permissions: the old file (if any) is left as it was
+        tmp.unlink(missing_ok=True)
+        raise NormtokError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def table_bytes(name: str, rows: Sequence[dict[str, Any]], metadata: dict[str, Any]) -> dict[str, bytes]:
@@ -1158,8 +1162,10 @@ class Tables:
             ) from None
         except (OSError, ValueError) as exc:
             raise NormtokError(f"cannot read {meta_path}: {exc}") from None
-        if self.metadata.get("schema") != TABLES_SCHEMA:
-            raise NormtokError(f"{meta_path}: schema {self.metadata.get('schema')!r} is not {TABLES_SCHEMA!r}")
+        if not isinstance(self.metadata, dict) or self.metadata.get("schema") != TABLES_SCHEMA:
+            schema = self.metadata.get("schema") if isinstance(self.metadata, dict) else None
+            raise NormtokError(f"{meta_path}: schema {schema!r} is not {TABLES_SCHEMA!r}")
+        _check_metadata(self.metadata, meta_path)
 
     def _rows(self, name: str) -> list[dict[str, Any]]:
         path = self.dir / f"{name}.json"
@@ -1170,7 +1176,15 @@ class Tables:
         expected = self.metadata.get("files", {}).get(path.name)
         if self._verify and expected and hashlib.sha256(data).hexdigest() != expected:
             raise NormtokError(f"{path} does not match the SHA-256 recorded in metadata.json; refusing to use it")
-        return json.loads(data)["rows"]
+        try:
+            rows = json.loads(data)["rows"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise NormtokError(f"{path}: not a tables file (expected an object with a 'rows' list: {exc!r})") from None
+        need = _ROW_KEYS.get(name, ())
+        for i, row in enumerate(rows if isinstance(rows, list) else [None]):
+            if not isinstance(row, dict) or any(k not in row for k in need):
+                raise NormtokError(f"{path}: rows[{i}] is not a {name} row (needs {', '.join(need) or 'an object'})")
+        return rows
 
     @cached_property
     def ratios(self) -> list[dict[str, Any]]:
@@ -1302,13 +1316,17 @@ class Tables:
         """(factor, low, high, rows used) to turn a count in unit ``a`` into unit ``b`` for ``cls``."""
         if a == b:
             return 1.0, 1.0, 1.0, ()
-        if a == NT_UNIT:
-            r = self.ratio_row(b, cls)
-            return r["ratio"], r["interval_low"], r["interval_high"], ({"table": "ratios", **r},)
-        if b == NT_UNIT:
-            r = self.ratio_row(a, cls)
-            return 1 / r["ratio"], 1 / r["interval_high"], 1 / r["interval_low"], ({"table": "ratios", **r},)
-        r = self.pair_row(a, b, cls)
+        try:
+            if a == NT_UNIT:
+                r = self.ratio_row(b, cls)
+                return r["ratio"], r["interval_low"], r["interval_high"], ({"table": "ratios", **r},)
+            if b == NT_UNIT:
+                r = self.ratio_row(a, cls)
+                return 1 / r["ratio"], 1 / r["interval_high"], 1 / r["interval_low"], ({"table": "ratios", **r},)
+            r = self.pair_row(a, b, cls)
+        except KeyError:  # metadata lists the unit and class, but the table has no row for them
+            unit = f"{a} -> {b}" if NT_UNIT not in (a, b) else (b if a == NT_UNIT else a)
+            raise NormtokError(f"the tables in {self.dir} have no row for {unit} in class {cls!r}") from None
         return r["factor"], r["interval_low"], r["interval_high"], ({"table": "pairs", **r},)
 
     def convert(self, amount: float, from_: str, to: str, cls: str | None = None) -> Conversion:
@@ -1321,6 +1339,8 @@ class Tables:
         a, b = self.resolve_unit(from_), self.resolve_unit(to)
         name = self.resolve_class(cls)
         f, lo, hi, rows = self.factor(a, b, name)
+        if not math.isfinite(value * max(f, hi)):  # JSON has no infinity: refuse rather than print one
+            raise NormtokError(f"amount {amount!r} is too large: its conversion overflows a float")
         sha = {u: (None if u == NT_UNIT else self.tokenizer_sha256(u)) for u in (a, b)}
         return Conversion(
             amount=value, from_unit=a, to_unit=b, cls=name, class_kind=self.class_kind(name),
@@ -1328,6 +1348,26 @@ class Tables:
             exact=a == b, rows=rows, nt_version=self.nt_version, corpus_version=self.corpus_version,
             from_sha256=sha[a], to_sha256=sha[b],
         )
+
+
+#: The keys conversion reads from each table's rows.
+_ROW_KEYS = {
+    "ratios": ("tokenizer_id", "class", "ratio", "interval_low", "interval_high"),
+    "pairs": ("from_tokenizer_id", "to_tokenizer_id", "class", "factor", "interval_low", "interval_high"),
+}
+
+
+def _check_metadata(meta: dict[str, Any], path: Path) -> None:
+    """The metadata.json fields every reader relies on; a hand-edited or truncated file is an error naming them."""
+    problems = [f"'{k}' must be a string" for k in ("nt_version", "corpus_version") if not isinstance(meta.get(k), str)]
+    for key, fields in (("tokenizers", ("id", "sha256")), ("classes", ("class", "kind"))):
+        items = meta.get(key)
+        if not isinstance(items, list) or not all(isinstance(t, dict) and all(f in t for f in fields) for t in items):
+            problems.append(f"'{key}' must be a list of objects with {', '.join(fields)}")
+    if not isinstance(meta.get("files", {}), dict):
+        problems.append("'files' must be an object of file name -> SHA-256")
+    if problems:
+        raise NormtokError(f"{path}: not usable tables metadata: {'; '.join(problems)}")
 
 
 _loaded: dict[tuple[str, bool], Tables] = {}

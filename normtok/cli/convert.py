@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any
 
 import click
@@ -10,12 +12,25 @@ from .. import tables as tables_lib
 from ..errors import NormtokError
 from .output import emit, format_option
 
+#: Digits with optional thousands separators (',' or '_' every three digits), a fraction, an exponent.
+_NUMBER = re.compile(r"[+]?(\d{1,3}([,_]\d{3})+|\d+)(\.\d*)?([eE][+-]?\d+)?|[+]?\.\d+([eE][+-]?\d+)?")
+
 
 def _amount(value: str) -> float:
-    try:
-        return float(value.replace(",", "").replace("_", ""))
-    except ValueError:
-        raise NormtokError(f"AMOUNT must be a number (e.g. 125000 or 1.2e6), not {value!r}") from None
+    """AMOUNT as a number. A comma is a thousands separator only where it groups three digits: '1,5'
+    (a decimal comma) is an error, never silently 15."""
+    text = value.strip()
+    number = float(text.replace(",", "").replace("_", "")) if _NUMBER.fullmatch(text) else None
+    if number is None:
+        try:
+            number = float(text)  # inf, nan, -5
+        except ValueError:
+            hint = " (use '.' for decimals; ',' only separates thousands)" if "," in text else ""
+            raise NormtokError(f"AMOUNT must be a number (e.g. 125000, 125,000 or 1.2e6), not {value!r}{hint}"
+                               ) from None
+    if not math.isfinite(number) or number < 0:
+        raise NormtokError(f"AMOUNT must be a finite number >= 0, not {value!r}")
+    return number
 
 
 def _fmt(x: float, unit: str) -> str:
