@@ -26,6 +26,7 @@ import math
 import os
 import re
 import sys
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -229,10 +230,26 @@ class RecordSource:
 
     def __iter__(self) -> Iterator[RawRecord]:
         if self.format == "jsonl":
-            return self._jsonl()
+            return self._gzip_guard(self._jsonl())
         if self.format == "csv":
-            return self._csv()
+            return self._gzip_guard(self._csv())
         return self._parquet()
+
+    def _gzip_guard(self, records: Iterator[RawRecord]) -> Iterator[RawRecord]:
+        """A .gz that is not gzip is unusable input; one cut short (a log still being written) keeps the
+        records read so far and ends with one malformed record that says where the stream broke."""
+        last = 0
+        try:
+            for rec in records:
+                last = rec.line
+                yield rec
+        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+            if not self.path.endswith(".gz"):
+                raise
+            if last == 0:
+                raise NormtokError(f"{self.path}: not a readable gzip file ({exc})") from None
+            yield RawRecord(last + 1, error=f"gzip stream corrupt or truncated after line {last} ({exc}); "
+                                            "the rest of the file could not be read")
 
     def _jsonl(self) -> Iterator[RawRecord]:
         with self._open_binary() as fh:
@@ -248,6 +265,8 @@ class RecordSource:
                     yield RawRecord(lineno, json.loads(text))
                 except json.JSONDecodeError as exc:
                     yield RawRecord(lineno, error=f"not valid JSON: {exc.msg} at column {exc.colno}")
+                except RecursionError:
+                    yield RawRecord(lineno, error="not a usable JSON record: nested too deeply")
 
     def _csv(self) -> Iterator[RawRecord]:
         csv.field_size_limit(1 << 30)
@@ -274,8 +293,9 @@ class RecordSource:
                     continue
                 if not row or row == [""]:
                     continue
-                if any(_has_surrogates(v) for v in row):
-                    yield RawRecord(start, error="invalid UTF-8 in this row")
+                bad = next((i for i, v in enumerate(row) if _has_surrogates(v)), None)
+                if bad is not None:
+                    yield RawRecord(start, error=_invalid_utf8(header, row, bad))
                 elif len(row) != width:
                     yield RawRecord(start, error=f"{len(row)} fields, the header has {width}")
                 else:
@@ -301,6 +321,16 @@ class RecordSource:
 
 def _has_surrogates(s: str) -> bool:
     return any("\udc80" <= ch <= "\udcff" for ch in s)
+
+
+def _invalid_utf8(header: list[str], row: list[str], col: int) -> str:
+    """Where a CSV row's undecodable byte is: its column and byte offset in that field."""
+    value = row[col]
+    at = next(i for i, ch in enumerate(value) if "\udc80" <= ch <= "\udcff")
+    offset = len(value[:at].encode("utf-8", "surrogateescape"))
+    name = header[col] if col < len(header) else f"#{col + 1}"
+    byte = ord(value[at]) - 0xDC00
+    return f"invalid UTF-8 in column {name!r} at byte offset {offset} of the field (byte 0x{byte:02x})"
 
 
 def sniff_input_format(path: str) -> str:

@@ -167,6 +167,8 @@ def audit_cmd(file: str, model: str | None, out: str | None, tolerance: str, max
     ranked by how well it explains the bill. Exit 0 ok; 1 discrepancies above --max-discrepancy;
     2 malformed records or unusable input (the audit is incomplete).
     """
+    if model is not None:
+        resolve(model)  # a typo in --model is an error with suggestions, not every record 'not verifiable'
     opts = AuditOptions(
         model=model, chat_format=chat_format, tolerance=Tolerance.parse(tolerance),
         columns=FlatColumns(prompt_col, completion_col, prompt_tokens_col, completion_tokens_col,
