@@ -35,7 +35,7 @@ import io
 import json
 import math
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -61,9 +61,13 @@ class Price:
     cached_input: float | None = None
     provider: str = ""
     notes: str = ""
+    #: Where the entry is in its file ("prices.csv: line 3"), so a later problem with it can point there.
+    where: str = field(default="", compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        del d["where"]
+        return d
 
 
 @dataclass(frozen=True)
@@ -194,7 +198,7 @@ def parse(text: str, name: str = "<prices>") -> PriceFile:
         for i, (entry, line) in enumerate(zip(entries, lines)):
             where = f"{name}: prices[{i}]" + (f" (line {line})" if line else "")
             try:
-                out.prices.append(parse_entry(entry))
+                out.prices.append(replace(parse_entry(entry), where=where))
             except ValueError as exc:
                 out.problems.append(PriceProblem(where, str(exc)))
         return out
@@ -211,7 +215,7 @@ def parse(text: str, name: str = "<prices>") -> PriceFile:
         if not any((v or "").strip() for v in row.values()):
             continue
         try:
-            out.prices.append(parse_entry({k: v for k, v in row.items() if k is not None}))
+            out.prices.append(replace(parse_entry({k: v for k, v in row.items() if k is not None}), where=where))
         except ValueError as exc:
             out.problems.append(PriceProblem(where, str(exc)))
     return out

@@ -13,9 +13,10 @@ from .. import __version__
 from .. import prices as prices_lib
 from ..adapters import Adapter, tokenizer
 from ..engine import FileCount, Problem, count_sources, discover
-from ..errors import NormtokError, VocabUnavailableError
+from ..errors import NormtokError, UnknownModelError, VocabUnavailableError
 from ..registry import default_ids, resolve
 from .output import emit, format_option
+from .paths import check_paths
 
 COMPARE_SCHEMA = "normtok.compare/1"
 
@@ -39,13 +40,19 @@ class NTCounter:
         return list(self._fn(texts))
 
 
-def _models(models: tuple[str, ...], price_file: prices_lib.PriceFile | None) -> list[tuple[str, bool]]:
-    """(model name, explicitly requested) in order: -m models, else the price file's, else defaults."""
+def _models(models: tuple[str, ...], price_file: prices_lib.PriceFile | None) -> list[tuple[str, str | None]]:
+    """(model name, where the price file names it) in order: -m models, else the price file's, else defaults.
+
+    ``where`` is None for models the user asked for: those must resolve and load, or the command fails.
+    """
     if models:
-        return [(m, True) for m in models]
+        return [(m, None) for m in models]
     if price_file is not None:
-        return [(m, False) for m in dict.fromkeys(p.model for p in price_file.prices)]
-    return [(m, True) for m in default_ids()]
+        first: dict[str, str] = {}
+        for p in price_file.prices:
+            first.setdefault(p.model, p.where or str(price_file.path))
+        return list(first.items())
+    return [(m, None) for m in default_ids()]
 
 
 @click.command()
@@ -70,6 +77,7 @@ def compare(paths: tuple[str, ...], models: tuple[str, ...], prices_path: str | 
         if sys.stdin.isatty():
             raise click.UsageError("give one or more PATHs, or '-' to read stdin")
         paths = ("-",)
+    paths, arg_problems = check_paths(paths)
     price_file = prices_lib.load(prices_path) if prices_path else None
     problems: list[str] = []
     if price_file is not None:
@@ -80,16 +88,26 @@ def compare(paths: tuple[str, ...], models: tuple[str, ...], prices_path: str | 
 
     chosen: list[tuple[str, Adapter]] = []
     unavailable: list[dict[str, str]] = []
-    for name, explicit in _models(models, price_file):
-        entry = resolve(name)
+    for name, where in _models(models, price_file):
+        try:
+            entry = resolve(name)
+        except UnknownModelError as exc:
+            if where is None:
+                raise
+            problems.append(f"{where}: {exc}")  # one bad price entry does not stop the others
+            continue
         try:
             chosen.append((name, tokenizer(entry)))
         except VocabUnavailableError as exc:
-            if explicit:
+            if where is None:
                 raise
             unavailable.append({"model": name, "tokenizer_id": entry.id, "reason": str(exc)})
     if not chosen:
-        raise NormtokError("no model with an available tokenizer to compare")
+        for p in problems:  # why nothing is left to compare
+            click.echo(f"normtok: error: {p}", err=True)
+        raise NormtokError("no model with an available tokenizer to compare"
+                           + (f" (the price file {prices_path} has no usable entry)" if price_file is not None
+                              and not models else ""))
     adapters: list[Any] = list({ad.entry.id: ad for _, ad in chosen}.values())
     try:
         nt: NTCounter | None = NTCounter()
@@ -100,7 +118,7 @@ def compare(paths: tuple[str, ...], models: tuple[str, ...], prices_path: str | 
 
     found = discover(paths)
     files: list[FileCount] = []
-    bad: list[Problem] = list(found.problems)
+    bad: list[Problem] = arg_problems + list(found.problems)
     for item in count_sources(found.sources, adapters, errors=errors):
         (files if isinstance(item, FileCount) else bad).append(item)
     for p in bad:

@@ -14,6 +14,7 @@ from ..errors import NormtokError
 from ..progress import Progress
 from ..registry import TokenizerEntry, default_ids, entries, resolve
 from .output import emit, format_option
+from .paths import check_paths
 
 COUNT_SCHEMA = "normtok.count/1"
 NT_VERSION = "NT-1"  # the version normtok.nt implements; checked equal in tests
@@ -32,6 +33,10 @@ STDIN_LARGE_BYTES = 1 << 30
 def select_entries(models: tuple[str, ...], all_models: bool, tokenizer_file: str | None
                    ) -> list[tuple[str, TokenizerEntry]]:
     """(requested name, registry entry) per distinct tokenizer, in the order given."""
+    if all_models and (models or tokenizer_file):
+        # --all would silently win over -m, or apply one user file to every tokenizer.
+        raise click.UsageError("--all counts every available tokenizer: give either --all or -m/--model "
+                               "(with --tokenizer-file), not both")
     if tokenizer_file and len(models) != 1:
         raise NormtokError("--tokenizer-file needs exactly one -m/--model naming the tokenizer it is for")
     if all_models:
@@ -122,6 +127,7 @@ def count(paths: tuple[str, ...], models: tuple[str, ...], all_models: bool, inc
         if sys.stdin.isatty():
             raise click.UsageError("give one or more PATHs, or '-' to read stdin")
         paths = ("-",)
+    paths, arg_problems = check_paths(paths)
     wanted = select_entries(models, all_models, tokenizer_file)  # unknown models fail before any reading
     engines.configure_threads(jobs)
     jobs = jobs or engines.default_jobs()
@@ -140,7 +146,7 @@ def count(paths: tuple[str, ...], models: tuple[str, ...], all_models: bool, inc
     pool = any(engines.uses_pool(c.engine, nbytes, jobs) for _, c in chosen)
     progress = Progress(nbytes or None, enabled=None if not quiet else False)
     files: list[FileCount] = []
-    problems: list[Problem] = list(found.problems)
+    problems: list[Problem] = arg_problems + list(found.problems)
     try:
         for item in count_sources(sources, counters, errors=errors, pool=pool, jobs=jobs, progress=progress):
             (files if isinstance(item, FileCount) else problems).append(item)
@@ -148,12 +154,13 @@ def count(paths: tuple[str, ...], models: tuple[str, ...], all_models: bool, inc
         progress.close()
 
     ids = [ad.entry.id for ad in adapters]
-    nt_milli = {f.name: f.tokens.pop("nt") for f in files} if with_nt else {}
+    # By position, not name: two inputs may share a name (the same file twice).
+    nt_milli = [f.tokens.pop("nt") for f in files] if with_nt else []
     totals: dict[str, Any] = {"files": len(files), "chars": sum(f.chars for f in files),
                               "bytes": sum(f.bytes for f in files),
                               "tokens": {i: sum(f.tokens[i] for f in files) for i in ids}}
     if with_nt:
-        totals["nt_milli"] = sum(nt_milli.values())
+        totals["nt_milli"] = sum(nt_milli)
     for p in problems:
         click.echo(f"normtok: {'skipped' if p.kind == 'skipped' else 'error'}: {p.name}: {p.reason}", err=True)
 
@@ -163,7 +170,7 @@ def count(paths: tuple[str, ...], models: tuple[str, ...], all_models: bool, inc
             "models": [model_info(n, c) for n, c in chosen],
             "nt_version": NT_VERSION if with_nt else None,
             "files": [{"path": f.name, "chars": f.chars, "bytes": f.bytes, "tokens": f.tokens,
-                       **({"nt_milli": nt_milli[f.name]} if with_nt else {})} for f in files],
+                       **({"nt_milli": nt_milli[i]} if with_nt else {})} for i, f in enumerate(files)],
             "skipped": [{"path": p.name, "reason": p.reason} for p in problems if p.kind == "skipped"],
             "errors": [{"path": p.name, "reason": p.reason} for p in problems if p.kind == "error"],
             "totals": totals,
@@ -173,7 +180,7 @@ def count(paths: tuple[str, ...], models: tuple[str, ...], all_models: bool, inc
         nt_cols = ["nt_milli"] if with_nt else []
         rows: list[dict[str, Any]] = [
             {"kind": "file", "path": f.name, "chars": f.chars, "bytes": f.bytes, **f.tokens,
-             **({"nt_milli": nt_milli[f.name]} if with_nt else {})} for f in files
+             **({"nt_milli": nt_milli[i]} if with_nt else {})} for i, f in enumerate(files)
         ]
         total_row = {"chars": totals["chars"], "bytes": totals["bytes"], **totals["tokens"],
                      **({"nt_milli": totals["nt_milli"]} if with_nt else {})}

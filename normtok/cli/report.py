@@ -7,6 +7,7 @@ import click
 from .. import report as report_lib
 from .. import tables as tables_lib
 from .output import emit, format_option
+from .paths import writable_dir
 
 
 @click.command()
@@ -20,6 +21,7 @@ def report(out: str, directory: str | None, fmt: str) -> None:
 
     The page needs only a browser (no scripts, no network); open OUT/index.html.
     """
-    files = report_lib.render(out, tables_lib.load(directory))
+    tables = tables_lib.load(directory)
+    files = report_lib.render(writable_dir(out, "--out"), tables)
     click.echo(f"normtok: report written: {files[-1]}", err=True)
     emit([{"file": str(p)} for p in files], fmt, columns=["file"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from .. import nt as ntmod
 from ..engine import Problem, decode, discover, is_binary, read_source
 from ..errors import InputDecodeError, NormtokError
 from .output import emit, format_option
+from .paths import check_paths, writable_dir
 
 NT_SCHEMA = "normtok.nt/1"
 SPEC_DIR = Path(__file__).resolve().parent.parent.parent / "spec"
@@ -46,10 +48,18 @@ def nt_command(paths: tuple[str, ...], texts: tuple[str, ...], explain: bool, in
         if sys.stdin.isatty():
             raise click.UsageError("give one or more PATHs, '-' for stdin, or --text STRING")
         paths = ("-",)
-    inputs: list[tuple[str, str, int]] = [(f"--text[{i}]", t, len(t.encode("utf-8", "surrogatepass")))
-                                          for i, t in enumerate(texts)]
+    paths, problems = check_paths(paths)
+    inputs: list[tuple[str, str, int]] = []
+    for i, t in enumerate(texts):
+        # An argument that is not UTF-8 reaches Python as lone surrogates (surrogateescape): decode its
+        # original bytes like a file's, so it is an error with its byte offset (or U+FFFD with --errors replace).
+        raw = os.fsencode(t)
+        try:
+            inputs.append((f"--text[{i}]", decode(raw, f"--text[{i}]", errors), len(raw)))
+        except InputDecodeError as exc:
+            problems.append(Problem(f"--text[{i}]", "error", str(exc).split(": ", 1)[1]))
     found = discover(paths, include, exclude) if paths else None
-    problems: list[Problem] = list(found.problems) if found else []
+    problems += list(found.problems) if found else []
     for src in found.sources if found else []:
         try:
             data = read_source(src)
@@ -70,12 +80,13 @@ def nt_command(paths: tuple[str, ...], texts: tuple[str, ...], explain: bool, in
             raise NormtokError("--explain needs exactly one input")
         _explain(inputs[0][1], fmt)
     else:
-        _report(inputs, fmt, errors)
+        _report(inputs, fmt, errors, problems)
     if any(p.kind == "error" for p in problems):
         sys.exit(2)
 
 
-def _report(inputs: list[tuple[str, str, int]], fmt: str, errors: str = "strict") -> None:
+def _report(inputs: list[tuple[str, str, int]], fmt: str, errors: str = "strict",
+            problems: list[Problem] | None = None) -> None:
     values = ntmod.nt_milli_many([t for _, t, _ in inputs])
     rows: list[dict[str, Any]] = [
         {"kind": "file", "path": name, "chars": len(text), "bytes": size, "nt": ntmod.format_nt(v), "nt_milli": v}
@@ -91,6 +102,9 @@ def _report(inputs: list[tuple[str, str, int]], fmt: str, errors: str = "strict"
             "decode_errors": errors,
             "files": [{k: r[k] for k in ("path", "chars", "bytes", "nt", "nt_milli")} for r in rows],
             "totals": {"files": len(rows), **{k: total[k] for k in ("chars", "bytes", "nt", "nt_milli")}},
+            # As in normtok.count/1: an input that was not measured is listed, never just absent.
+            "skipped": [{"path": p.name, "reason": p.reason} for p in problems or [] if p.kind == "skipped"],
+            "errors": [{"path": p.name, "reason": p.reason} for p in problems or [] if p.kind == "error"],
         })
     elif fmt == "table":
         if len(rows) != 1:
@@ -172,7 +186,7 @@ def vectors_command(check: bool, directory: str | None, fmt: str) -> None:
 
     vdir = Path(directory) if directory else _spec_dir() / "vectors"
     if not check:
-        written = calibrate.write_vectors(vdir)
+        written = calibrate.write_vectors(writable_dir(vdir, "--dir"))
         emit([{"file": str(p), "cases": n} for p, n in written], fmt)
         return
     files = sorted(vdir.glob("*.json"))
@@ -187,12 +201,18 @@ def vectors_command(check: bool, directory: str | None, fmt: str) -> None:
             raise NormtokError(f"{path}: not a vector file ({exc})") from exc
         if doc.get("nt_version") != ntmod.NT_VERSION:
             raise NormtokError(f"{path}: vectors are for {doc.get('nt_version')!r}, this is {ntmod.NT_VERSION}")
+        if not isinstance(cases, list):
+            raise NormtokError(f"{path}: 'cases' must be a list of test vectors")
+        for i, c in enumerate(cases):
+            if not (isinstance(c, dict) and isinstance(c.get("input"), str) and type(c.get("nt_milli")) is int):
+                raise NormtokError(f"{path}: cases[{i}] is not a test vector (needs 'input': string, "
+                                   "'nt_milli': integer)")
         got = ntmod.nt_milli_many([c["input"] for c in cases])
         bad = [(c, g) for c, g in zip(cases, got) if g != c["nt_milli"] or ntmod.nt_milli_reference(c["input"]) != g]
         failed += len(bad)
         rows.append({"file": path.name, "cases": len(cases), "passed": len(cases) - len(bad), "failed": len(bad)})
         for c, g in bad:
-            click.echo(f"normtok: FAIL {path.name} {c['id']}: expected {c['nt_milli']}, got {g}", err=True)
+            click.echo(f"normtok: FAIL {path.name} {c.get('id', '?')}: expected {c['nt_milli']}, got {g}", err=True)
     emit(rows, fmt)
     if failed:
         sys.exit(1)
@@ -216,6 +236,11 @@ def measure_command(output: str | None, speed: bool, root: str | None, fmt: str)
     from ..corpus import CorpusError
 
     dest = _spec_dir() / "measurements.md" if output is None else output
+    if dest == "-" and fmt != "table":
+        raise click.UsageError("--output - writes the Markdown report to stdout; with --format "
+                               f"{fmt} give --output FILE (the target summary is then written to stdout as {fmt})")
+    if dest != "-":
+        writable_dir(Path(dest).parent, "--output")  # before the measurement, not after it
     click.echo("normtok: measuring NT-1 on the corpus (every registered tokenizer)...", err=True)
     try:
         report = calibrate.measure(root=root, speed=speed, progress=lambda m: click.echo(f"normtok: {m}", err=True))

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import sys
 import time
-from pathlib import Path
 
 import click
 
 from .. import tables as tables_lib
 from .output import emit, format_option
+from .paths import writable_dir
 
 
 @click.group("tables")
@@ -41,7 +41,7 @@ def build_cmd(out: str | None, models: tuple[str, ...], quiet: bool, fmt: str) -
         from ..registry import resolve
 
         ids = list(dict.fromkeys(resolve(m).id for m in models))
-    target = Path(out) if out else tables_lib.default_dir()
+    target = writable_dir(out if out else tables_lib.default_dir(), "--out")
     built, files = tables_lib.build(target, progress=progress, tokenizer_ids=ids)
     meta = json.loads((target / "metadata.json").read_text(encoding="utf-8"))
     rows = [{"file": str(p), "sha256": meta["files"].get(p.name, "")} for p in files if p.name != "metadata.json"]
@@ -80,6 +80,8 @@ def evaluate_cmd(directory: str | None, by: str, min_characters: int, write_dir:
     each document with its most specific class (language/domain cell such as hi/ui, else language,
     else domain, else family); the other kinds score it with every class of that kind it belongs to.
     """
+    if write_dir:
+        writable_dir(write_dir, "--write")
     t = tables_lib.load(directory)
     rows = tables_lib.evaluate(t, by=by, min_characters=min_characters)
     for r in rows:

@@ -1,0 +1,41 @@
+"""Checks on path arguments: the inputs of count, nt and compare, and the output directories of the verbs that write.
+
+Why here and not in ``engine.discover``: these are mistakes in how the command was typed, not in
+the files. An empty argument (``normtok count "$UNSET"``) would otherwise be ``Path("")``, the
+current directory, and silently count everything below it; stdin named twice would be read once
+and then counted again as an empty input.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import click
+
+from ..engine import Problem
+from ..errors import NormtokError
+
+
+def check_paths(paths: tuple[str, ...]) -> tuple[tuple[str, ...], list[Problem]]:
+    """The paths to read and a problem for each empty argument; stdin ('-') at most once."""
+    if paths.count("-") > 1:
+        raise click.UsageError("'-' (stdin) can be given only once")
+    problems = [Problem("''", "error", "empty path argument") for p in paths if p == ""]
+    return tuple(p for p in paths if p != ""), problems
+
+
+def writable_dir(path: str | os.PathLike[str], option: str) -> Path:
+    """Create ``path`` (and its parents) and check a file can be written there, before any long computation.
+
+    A report or table build that fails only when it writes, after minutes of counting, loses the work.
+    """
+    p = Path(path)
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=p):
+            pass
+    except OSError as exc:
+        raise NormtokError(f"{option} {path}: cannot write there ({exc.strerror or exc})") from None
+    return p
