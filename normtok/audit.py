@@ -1298,8 +1298,9 @@ class RowWriter:
         else:
             raise NormtokError(f"--out {path}: use a .csv, .jsonl or .parquet file name")
         self._pq: Any = None
-        try:
-            self._fh = None if self.kind == "parquet" else open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        try:  # opened now, Parquet too: an unwritable --out fails before the audit, not after its first batch
+            self._fh = (open(path, "wb") if self.kind == "parquet"  # noqa: SIM115
+                        else open(path, "w", encoding="utf-8", newline=""))
         except OSError as exc:
             raise NormtokError(f"cannot write {path}: {exc.strerror}") from exc
         if self.kind == "csv":
@@ -1308,6 +1309,12 @@ class RowWriter:
         self.rows = 0
 
     def write(self, rows: Sequence[dict[str, Any]]) -> None:
+        try:
+            self._write(rows)
+        except OSError as exc:  # disk full, file removed: an error naming --out, not a traceback
+            raise NormtokError(f"cannot write {self.path}: {exc.strerror or exc}") from None
+
+    def _write(self, rows: Sequence[dict[str, Any]]) -> None:
         self.rows += len(rows)
         if self.kind == "csv":
             self._csv.writerows([[_csv_cell(r.get(c)) for c in self.columns] for r in rows])
@@ -1322,7 +1329,7 @@ class RowWriter:
             schema = parquet_schema(self.columns)
             table = pa.Table.from_pylist([{c: r.get(c) for c in self.columns} for r in rows], schema=schema)
             if self._pq is None:
-                self._pq = pq.ParquetWriter(self.path, schema)
+                self._pq = pq.ParquetWriter(self._fh, schema)
             self._pq.write_table(table)
 
     def close(self) -> None:
@@ -1330,11 +1337,10 @@ class RowWriter:
             import pyarrow.parquet as pq
 
             if self._pq is None:
-                pq.write_table(parquet_schema(self.columns).empty_table(), self.path)
+                pq.write_table(parquet_schema(self.columns).empty_table(), self._fh)
             else:
                 self._pq.close()
-        elif self._fh is not None:
-            self._fh.close()
+        self._fh.close()
 
 
 def _csv_cell(v: Any) -> Any:

@@ -1354,12 +1354,15 @@ class Tables:
 _ROW_KEYS = {
     "ratios": ("tokenizer_id", "class", "ratio", "interval_low", "interval_high"),
     "pairs": ("from_tokenizer_id", "to_tokenizer_id", "class", "factor", "interval_low", "interval_high"),
+    "documents": ("doc_id", "doc_sha256", "split", "language", "domain", "characters", "bytes", "nt_milli",
+                  "tokenizer_id", "tokens"),
 }
 
 
 def _check_metadata(meta: dict[str, Any], path: Path) -> None:
     """The metadata.json fields every reader relies on; a hand-edited or truncated file is an error naming them."""
-    problems = [f"'{k}' must be a string" for k in ("nt_version", "corpus_version") if not isinstance(meta.get(k), str)]
+    problems = [f"'{k}' must be a string" for k in ("nt_version", "corpus_version", "registry_version")
+                if not isinstance(meta.get(k), str)]
     for key, fields in (("tokenizers", ("id", "sha256")), ("classes", ("class", "kind"))):
         items = meta.get(key)
         if not isinstance(items, list) or not all(isinstance(t, dict) and all(f in t for f in fields) for t in items):

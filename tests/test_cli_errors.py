@@ -179,7 +179,7 @@ def test_convert_thousands_separators(cli, amount, value):
 def _copy_tables(tmp_path: Path) -> Path:
     d = tmp_path / "tables"
     d.mkdir()
-    for name in ("metadata.json", "ratios.json", "pairs.json"):
+    for name in ("metadata.json", "ratios.json", "pairs.json", "documents.json"):
         shutil.copy(tables_lib.default_dir() / name, d / name)
     return d
 
@@ -217,6 +217,13 @@ def test_tables_rows_malformed(cli, tmp_path):
     tables_lib._loaded.clear()
     _fails(cli("convert", "1", "--from", "gpt-4o", "--to", "nt", "--tables", str(d)), 2,
            "ratios.json: not a tables file")
+
+
+def test_tables_documents_rows_malformed(cli, tmp_path):
+    d = _copy_tables(tmp_path)
+    _unverified(d, "documents.json")
+    (d / "documents.json").write_text('{"rows": [{"a": 1}]}', encoding="utf-8")
+    _fails(cli("tables", "evaluate", "--tables", str(d)), 2, "documents.json: rows[0] is not a documents row")
 
 
 def test_tables_missing_pair_row(cli, tmp_path):
@@ -315,6 +322,14 @@ def test_audit_csv_invalid_utf8_names_column_and_offset(cli, tmp_path):
                   b"r1,gpt-4o,hi,there,1,1\nr2,gpt-4o,hi\xff,x,1,1\n")
     _fails(cli("audit", str(p), "--fingerprint-sample", "0"), 2,
            "flat.csv:3: invalid UTF-8 in column 'prompt' at byte offset 2 of the field (byte 0xff)")
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv", ".jsonl"])
+def test_audit_out_in_missing_directory(cli, tmp_path, suffix):
+    """Parquet opened its file only at the first batch: a traceback after the counting had started."""
+    rc, out, err = cli("audit", str(CHAT_LOG), "--out", str(tmp_path / "no" / f"r{suffix}"), "--format", "json")
+    _fails((rc, out, err), 2, "cannot write", "No such file or directory")
+    assert out == ""
 
 
 def test_audit_unknown_model_option_suggests(cli, tmp_path):
