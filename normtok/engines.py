@@ -127,8 +127,17 @@ PROVEN: dict[str, dict[str, str]] = {
 # (over-counts tabs and blank lines). fastokens cannot read AI21 J2 (a Unigram model with an NFKC charsmap:
 # fastokens 0.3.5 has neither the Unigram model nor the Precompiled normaliser).
 
-#: Measured warm load times where they differ much from ``INFO[engine].load_s`` (2-core EPYC, seconds).
+#: Measured warm load times per vocabulary, where they differ from ``INFO[engine].load_s`` (2-core EPYC,
+#: seconds; ``pytest benchmarks/test_throughput.py -k load``). fastokens rebuilds its tables at every load.
 LOAD_S: dict[tuple[str, str], float] = {
+    ("fastokens", "openai/o200k_base"): 1.4,
+    ("fastokens", "openai/cl100k_base"): 0.5,
+    ("fastokens", "meta/llama3"): 1.0,
+    ("fastokens", "meta/llama4"): 1.4,
+    ("fastokens", "qwen/qwen2.5"): 1.2,
+    ("fastokens", "qwen/qwen3.5"): 2.4,
+    ("fastokens", "deepseek/v3"): 1.05,
+    ("fastokens", "mistral/tekken"): 0.8,
     ("fastokens", "mistral/spm"): 0.25,
 }
 

@@ -168,7 +168,8 @@ def test_small_input_picks_a_fast_loading_engine_and_large_input_fastokens():
     o200k = resolve("gpt-4o")
     assert engines.choose(o200k, "auto", 1000).engine == "bpe-openai"
     assert engines.choose(resolve("llama-3.1-8b"), "auto", 1000).engine == "kitoken"
-    assert engines.choose(resolve("llama-3.1-8b"), "auto", 20 << 20, jobs=2).engine == "tiktoken"
+    assert engines.choose(resolve("llama-3.1-8b"), "auto", 6 << 20, jobs=2).engine == "tiktoken"
+    assert engines.choose(resolve("llama-3.1-8b"), "auto", 20 << 20, jobs=2).engine == "fastokens"
     assert engines.choose(resolve("deepseek/v3"), "auto", 1000).engine == "kitoken"
     assert engines.choose(resolve("mistral/spm"), "auto", 1000, jobs=2).engine == "kitoken"
     assert engines.choose(resolve("mistral/spm"), "auto", 10 << 30, jobs=2).engine == "fastokens"
