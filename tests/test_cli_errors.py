@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -353,3 +354,14 @@ def test_closed_pipe_is_not_a_traceback():
     assert json.loads(first)["run"] == 1
     assert "Traceback" not in err and "BrokenPipe" not in err
     assert rc == 0
+
+
+@pytest.mark.parametrize("verb", [["count", "-m", "gpt-4o", "-"], ["audit", "-"]])
+def test_closed_stdin(verb):
+    """``normtok count - <&-`` (cron, some CI runners): sys.stdin is None; it was an AttributeError traceback."""
+    code = "import sys; from normtok.cli import main; sys.argv = ['normtok'] + sys.argv[1:]; main()"
+    proc = subprocess.run([sys.executable, "-c", code, *verb], capture_output=True, text=True, timeout=60,
+                          preexec_fn=lambda: os.close(0))
+    assert proc.returncode == 2, proc.stderr
+    assert "'-': stdin is closed" in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.stdout == ""

@@ -27,6 +27,7 @@ from ..errors import NormtokError
 from ..registry import entries, resolve
 from ..templates import FORMATS
 from .output import emit, format_option
+from .paths import check_stdin
 
 MALFORMED_SHOWN = 50  # on stderr; every one is in --out and counted
 FINGERPRINT_SHOWN = 3
@@ -176,6 +177,8 @@ def audit_cmd(file: str, model: str | None, out: str | None, tolerance: str, max
         shape=shape, input_format=input_format, fingerprint_sample=fingerprint_sample,
         tokenizer_files=parse_tokenizer_files(tokenizer_files, model),
     )
+    if file == "-":
+        check_stdin()
     source = RecordSource(file, input_format)
     if out is not None and file != "-" and _same_file(out, file):
         raise NormtokError(f"--out {out} is the input file")

@@ -16,7 +16,7 @@ from ..engine import FileCount, Problem, count_sources, discover
 from ..errors import NormtokError, UnknownModelError, VocabUnavailableError
 from ..registry import default_ids, resolve
 from .output import emit, format_option
-from .paths import check_paths
+from .paths import check_paths, no_stdin
 
 COMPARE_SCHEMA = "normtok.compare/1"
 
@@ -74,7 +74,7 @@ def compare(paths: tuple[str, ...], models: tuple[str, ...], prices_path: str | 
     offers with different tokenizers comparable. Exit 2 if an input or a price entry was bad.
     """
     if not paths:
-        if sys.stdin.isatty():
+        if no_stdin():
             raise click.UsageError("give one or more PATHs, or '-' to read stdin")
         paths = ("-",)
     paths, arg_problems = check_paths(paths)

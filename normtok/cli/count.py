@@ -14,7 +14,7 @@ from ..errors import NormtokError
 from ..progress import Progress
 from ..registry import TokenizerEntry, default_ids, entries, resolve
 from .output import emit, format_option
-from .paths import check_paths
+from .paths import check_paths, no_stdin
 
 COUNT_SCHEMA = "normtok.count/1"
 NT_VERSION = "NT-1"  # the version normtok.nt implements; checked equal in tests
@@ -124,7 +124,7 @@ def count(paths: tuple[str, ...], models: tuple[str, ...], all_models: bool, inc
     counts; the output says which one counted. Exit 2 if any input could not be read.
     """
     if not paths:
-        if sys.stdin.isatty():
+        if no_stdin():
             raise click.UsageError("give one or more PATHs, or '-' to read stdin")
         paths = ("-",)
     paths, arg_problems = check_paths(paths)

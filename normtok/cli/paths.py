@@ -9,6 +9,7 @@ and then counted again as an empty input.
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -18,10 +19,23 @@ from ..engine import Problem
 from ..errors import NormtokError
 
 
+def no_stdin() -> bool:
+    """True when stdin cannot be the input: a terminal, or closed (``normtok count <&-``: ``sys.stdin`` is None)."""
+    return sys.stdin is None or sys.stdin.isatty()
+
+
+def check_stdin() -> None:
+    """'-' was given: stdin must exist."""
+    if sys.stdin is None:
+        raise NormtokError("'-': stdin is closed")
+
+
 def check_paths(paths: tuple[str, ...]) -> tuple[tuple[str, ...], list[Problem]]:
-    """The paths to read and a problem for each empty argument; stdin ('-') at most once."""
+    """The paths to read and a problem for each empty argument; stdin ('-') at most once, and open."""
     if paths.count("-") > 1:
         raise click.UsageError("'-' (stdin) can be given only once")
+    if "-" in paths:
+        check_stdin()
     problems = [Problem("''", "error", "empty path argument") for p in paths if p == ""]
     return tuple(p for p in paths if p != ""), problems
 

@@ -15,7 +15,7 @@ from .. import nt as ntmod
 from ..engine import Problem, decode, discover, is_binary, read_source
 from ..errors import InputDecodeError, NormtokError
 from .output import emit, format_option
-from .paths import check_paths, writable_dir
+from .paths import check_paths, no_stdin, writable_dir
 
 NT_SCHEMA = "normtok.nt/1"
 SPEC_DIR = Path(__file__).resolve().parent.parent.parent / "spec"
@@ -45,7 +45,7 @@ def nt_command(paths: tuple[str, ...], texts: tuple[str, ...], explain: bool, in
     exact; 'nt' is the decimal form of 'nt_milli' (thousandths). Exit 2 if an input could not be read.
     """
     if not paths and not texts:
-        if sys.stdin.isatty():
+        if no_stdin():
             raise click.UsageError("give one or more PATHs, '-' for stdin, or --text STRING")
         paths = ("-",)
     paths, problems = check_paths(paths)
