@@ -213,6 +213,17 @@ def test_fast_engines_through_the_pipeline_equal_the_reference(tmp_path, corpus_
     assert fc.tokens == {t: reference(t).count(text) for t in tids}
 
 
+def test_large_input_engines_through_the_pipeline_equal_the_reference(tmp_path, corpus_text):
+    """fastokens (with its converted SentencePiece model and Qwen's block-wise NFC) cut into small pieces."""
+    big = tmp_path / "big.txt"
+    text = _big_file(big, corpus_text[:1_500_000], 1_500_000)
+    tids = ["mistral/spm", "qwen/qwen3.5"]
+    adapters = [engines.load(resolve(t), "fastokens") for t in tids]
+    (fc,) = list(engine.count_sources([engine.Source(str(big), big)], adapters, piece_chars=20_000))
+    assert fc.tokens == {t: reference(t).count(text) for t in tids}
+    engines.unload()
+
+
 def test_worker_processes_count_like_the_main_process(tmp_path, corpus_text):
     files = []
     for i in range(4):
