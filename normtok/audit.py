@@ -262,7 +262,14 @@ class RecordSource:
                     yield RawRecord(lineno, error=f"invalid UTF-8 at byte {exc.start} of the line")
                     continue
                 try:
-                    yield RawRecord(lineno, json.loads(text))
+                    data = json.loads(text)
+                    # "\ud800" escapes decode to lone surrogates: not text any tokenizer (or API) accepts.
+                    where = _lone_surrogate(data) if "\\u" in text else None
+                    if where is not None:
+                        yield RawRecord(lineno, error=f"{where}: a lone surrogate escape (\\ud800-\\udfff) is not "
+                                                      "Unicode text")
+                        continue
+                    yield RawRecord(lineno, data)
                 except json.JSONDecodeError as exc:
                     yield RawRecord(lineno, error=f"not valid JSON: {exc.msg} at column {exc.colno}")
                 except RecursionError:
@@ -317,6 +324,24 @@ class RecordSource:
                 row += 1
                 yield RawRecord(row, d)
             self._rows_done = row
+
+
+def _lone_surrogate(value: Any, path: str = "") -> str | None:
+    """Path of the first string (key or value) holding a lone surrogate, or None."""
+    if isinstance(value, str):
+        return (path or "record") if any("\ud800" <= ch <= "\udfff" for ch in value) else None
+    if isinstance(value, dict):
+        for k, v in value.items():
+            sub = f"{path}.{k}" if path else str(k)
+            found = _lone_surrogate(k, sub) or _lone_surrogate(v, sub)
+            if found:
+                return found
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            found = _lone_surrogate(v, f"{path}[{i}]")
+            if found:
+                return found
+    return None
 
 
 def _has_surrogates(s: str) -> bool:

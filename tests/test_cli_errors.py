@@ -365,3 +365,34 @@ def test_closed_stdin(verb):
     assert proc.returncode == 2, proc.stderr
     assert "'-': stdin is closed" in proc.stderr and "Traceback" not in proc.stderr
     assert proc.stdout == ""
+
+
+def test_audit_lone_surrogate_escape_is_a_malformed_record(cli, tmp_path):
+    """'\\ud800' in a JSON line is no text a tokenizer accepts: the HF tokenizer raised TypeError (traceback)."""
+    p = tmp_path / "log.jsonl"
+    good = {"id": "ok", "model": "gpt-4o", "prompt": "a \U0001F600", "completion": "b", "prompt_tokens": 3,
+            "completion_tokens": 1}
+    p.write_text('{"id": "x", "model": "gpt-4o", "prompt": "a\\ud800", "completion": "b", "prompt_tokens": 1, '
+                 '"completion_tokens": 1}\n' + json.dumps(good) + "\n", encoding="utf-8")
+    rc, out, err = cli("audit", str(p), "--format", "json")
+    _fails((rc, out, err), 2, "log.jsonl:1: prompt: a lone surrogate escape")
+    doc = json.loads(out)
+    assert doc["malformed"]["count"] == 1 and doc["input"]["records"] == 2  # the pair (an emoji) is fine
+
+
+def test_json_output_is_utf8_for_a_file_name_that_is_not(tmp_path):
+    """A file name with the byte FF was written raw into the JSON: the document did not decode as UTF-8."""
+    from click.testing import CliRunner
+
+    from normtok.cli import main
+
+    name = os.fsdecode(b"bad\xff.txt")
+    (tmp_path / name).write_text("hi\n", encoding="utf-8")
+    for verb in (["count", "-m", "gpt-4o", "-q"], ["nt"]):
+        for fmt in ("json", "jsonl"):
+            result = CliRunner().invoke(main, [*verb, str(tmp_path), "--format", fmt], catch_exceptions=False)
+            assert result.exit_code == 0, result.stderr
+            text = result.stdout_bytes.decode("utf-8")  # strict
+            paths = [r["path"] for r in json.loads(text)["files"]] if fmt == "json" else \
+                [json.loads(line)["path"] for line in text.splitlines()][:1]
+            assert os.fsencode(paths[0]).endswith(b"bad\xff.txt")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO, TypeVar
@@ -63,6 +64,20 @@ def _plain(value: Any) -> Any:
     return value
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _json(value: Any, indent: int | None = None) -> str:
+    """JSON text that is valid UTF-8 even for a file name that is not.
+
+    A name with the byte FF arrives as the lone surrogate U+DCFF (surrogateescape). Written raw, it
+    makes the whole document undecodable; written as the escape backslash-u-dcff, Python's json reads
+    it back to the same name (os.fsencode gives the original bytes).
+    """
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) if _SURROGATE.search(text) else text
+
+
 def emit(
     rows: Sequence[dict[str, Any]],
     fmt: str,
@@ -75,11 +90,10 @@ def emit(
     stream = stream or sys.stdout
     columns = list(columns or (rows[0].keys() if rows else []))
     if fmt == "json":
-        json.dump(rows if document is None else document, stream, ensure_ascii=False, indent=2)
-        stream.write("\n")
+        stream.write(_json(rows if document is None else document, indent=2) + "\n")
     elif fmt == "jsonl":
         for r in rows:
-            stream.write(json.dumps(r, ensure_ascii=False) + "\n")
+            stream.write(_json(r) + "\n")
     elif fmt == "csv":
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
