@@ -182,7 +182,7 @@ def _read_manifest(root: str | os.PathLike[str] | None) -> tuple[Path, dict]:
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CorpusError(f"{mpath} is not valid UTF-8 JSON: {exc}") from None
+        raise CorpusError(f"{mpath}: not valid UTF-8 JSON: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("documents"), list):
         raise CorpusError(f"{mpath}: expected an object with a 'documents' list")
     return mpath, data
@@ -343,7 +343,9 @@ def verify(root: str | os.PathLike[str] | None = None) -> list[Problem]:
     try:
         mpath, data = _read_manifest(base_root)
     except CorpusError as exc:
-        return [Problem("manifest", str(manifest_path(base_root)), str(exc))]
+        subject = str(manifest_path(base_root))
+        message = str(exc).removeprefix(subject).lstrip(": ") or str(exc)  # the subject is printed once
+        return [Problem("manifest", subject, message)]
     problems: list[Problem] = []
     if data.get("corpus_version") != CORPUS_VERSION:
         problems.append(
