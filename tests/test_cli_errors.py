@@ -406,3 +406,14 @@ def test_corpus_verify_bad_manifest_names_it_once(cli, tmp_path):
     [problem] = json.loads(out)["problems"]
     assert problem["subject"] == str(tmp_path / "v1" / "manifest.json")
     assert problem["message"].startswith("not valid UTF-8 JSON") and str(tmp_path) not in problem["message"]
+
+
+def test_count_jobs_beyond_the_cores_is_capped(cli, text_file, monkeypatch):
+    """-j 64 on 2 cores would start 64 workers (each loads the vocabulary) for no speed."""
+    from normtok import engines
+
+    monkeypatch.setattr(engines, "default_jobs", lambda: 2)
+    rc, out, err = cli("count", str(text_file), "-m", "gpt-4o", "-j", "64", "--format", "json")
+    assert rc == 0, err
+    assert "-j 64 is more than the 2 core(s) here; using 2" in err
+    assert json.loads(out)["totals"]["files"] == 1

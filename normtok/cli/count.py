@@ -129,8 +129,13 @@ def count(paths: tuple[str, ...], models: tuple[str, ...], all_models: bool, inc
         paths = ("-",)
     paths, arg_problems = check_paths(paths)
     wanted = select_entries(models, all_models, tokenizer_file)  # unknown models fail before any reading
+    cores = engines.default_jobs()
+    if jobs and jobs > cores:  # -j 1000 would start 1000 workers, each with its own copy of the vocabulary
+        if not quiet:
+            click.echo(f"normtok: note: -j {jobs} is more than the {cores} core(s) here; using {cores}", err=True)
+        jobs = cores
     engines.configure_threads(jobs)
-    jobs = jobs or engines.default_jobs()
+    jobs = jobs or cores
     found = discover(paths, include, exclude, default_excludes=not no_default_excludes)
     sources, nbytes = _workload(found.sources)
     chosen = [(name, engines.choose(entry, engine, nbytes, jobs)) for name, entry in wanted]
