@@ -417,3 +417,25 @@ def test_count_jobs_beyond_the_cores_is_capped(cli, text_file, monkeypatch):
     assert rc == 0, err
     assert "-j 64 is more than the 2 core(s) here; using 2" in err
     assert json.loads(out)["totals"]["files"] == 1
+
+
+@pytest.mark.parametrize("value", ["nan", "inf"])
+def test_audit_max_discrepancy_must_be_finite(cli, value):
+    """nan disabled the gate (exit 0 with an over-billed record) and wrote NaN into the JSON document."""
+    rc, out, err = cli("audit", str(CHAT_LOG), "--max-discrepancy", value, "--format", "json")
+    _fails((rc, out, err), 2, "is not a finite percentage")
+    assert out == ""
+
+
+def test_tables_evaluate_check_with_nothing_scored_fails(cli):
+    rc, out, err = cli("tables", "evaluate", "--min-characters", "1000000000", "--check", "--format", "json")
+    _fails((rc, out, err), 1, "--check: no evaluation row of kind 'specific' to check")
+    assert json.loads(out)["rows"] == []
+
+
+@pytest.mark.parametrize("verb", [["count", "-m", "gpt-4o", "-q"], ["nt"]])
+def test_nothing_matched_is_said(cli, tmp_path, text_file, verb):
+    rc, out, err = cli(*verb, str(tmp_path), "--include", "*.md", "--format", "csv")
+    assert rc == 0, err
+    assert "warning: no input files" in err
+    assert out.splitlines()[-1].startswith("total,")

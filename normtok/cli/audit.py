@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from typing import Any
@@ -168,6 +169,8 @@ def audit_cmd(file: str, model: str | None, out: str | None, tolerance: str, max
     ranked by how well it explains the bill. Exit 0 ok; 1 discrepancies above --max-discrepancy;
     2 malformed records or unusable input (the audit is incomplete).
     """
+    if not math.isfinite(max_discrepancy):  # nan would disable the gate silently; both break the JSON document
+        raise click.BadParameter(f"{max_discrepancy} is not a finite percentage", param_hint="'--max-discrepancy'")
     if model is not None:
         resolve(model)  # a typo in --model is an error with suggestions, not every record 'not verifiable'
     opts = AuditOptions(

@@ -168,6 +168,9 @@ def count(paths: tuple[str, ...], models: tuple[str, ...], all_models: bool, inc
         totals["nt_milli"] = sum(nt_milli)
     for p in problems:
         click.echo(f"normtok: {'skipped' if p.kind == 'skipped' else 'error'}: {p.name}: {p.reason}", err=True)
+    if not files and not problems:
+        click.echo("normtok: warning: no input files (directories empty, or nothing matched --include/--exclude)",
+                   err=True)
 
     if fmt == "json":
         doc = {

@@ -75,6 +75,9 @@ def nt_command(paths: tuple[str, ...], texts: tuple[str, ...], explain: bool, in
             problems.append(Problem(src.name, "error", str(exc).split(": ", 1)[1]))
     for p in problems:
         click.echo(f"normtok: {'skipped' if p.kind == 'skipped' else 'error'}: {p.name}: {p.reason}", err=True)
+    if not inputs and not problems:
+        click.echo("normtok: warning: no input files (directories empty, or nothing matched --include/--exclude)",
+                   err=True)
     if explain:
         if len(inputs) != 1:
             raise NormtokError("--explain needs exactly one input")

@@ -98,5 +98,9 @@ def evaluate_cmd(directory: str | None, by: str, min_characters: int, write_dir:
     emit(rows, fmt, columns=EVAL_COLUMNS,
          document={"nt_version": t.nt_version, "corpus_version": t.corpus_version, "targets": tables_lib.TARGETS,
                    "min_characters": min_characters, "rows": rows})
+    if check and not known:  # a gate that scored nothing must not pass
+        click.echo(f"normtok: --check: no evaluation row of kind '{tables_lib.SPECIFIC}' to check (documents of "
+                   f"{min_characters:,}+ characters)", err=True)
+        sys.exit(1)
     if check and ok < len(known):
         sys.exit(1)
