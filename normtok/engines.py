@@ -11,9 +11,10 @@ library that produces the *same* counts faster, and it is used for a tokenizer o
 
 Which proven engine counts depends on the work (``choose``): a small input wants an engine that
 loads in milliseconds (bpe-openai embeds its vocabulary; tiktoken and kitoken load from the
-binary cache in ``vocab_cache``); a large one wants throughput (fastokens: 100-250 MB/s on two
-cores, but 1-4 s to load). An engine that cannot load falls back to the next one, and the
-reason is kept (``Choice.fallback``) so that every output can say which engine counted and why.
+binary cache in ``vocab_cache``); a large one wants throughput (fastokens: 60-350 MB/s on two
+cores, but 0.25-2.4 s to load: it rebuilds its tables every time, ``LOAD_S``). An engine that
+cannot load falls back to the next one, and the reason is kept (``Choice.fallback``) so that
+every output can say which engine counted and why.
 
 Engines:
 
