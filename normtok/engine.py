@@ -95,6 +95,9 @@ def discover(
         if arg == "-":
             found.sources.append(Source("-", None))
             continue
+        if arg == "":  # Path("") is the current directory: an unset shell variable must not count it all
+            found.problems.append(Problem("''", "error", "empty path argument"))
+            continue
         p = Path(arg)
         try:
             st = p.stat()

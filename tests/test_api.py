@@ -36,3 +36,14 @@ def test_api_errors():
     assert "gpt-4o" in exc.value.suggestions
     with pytest.raises(NormtokError, match="unknown engine"):
         normtok.count("x", model="gpt-4o", engine="turbo")
+
+
+def test_discover_refuses_an_empty_path(tmp_path, monkeypatch):
+    """``Path("")`` is the current directory; an empty argument (unset variable) must not count it all."""
+    from normtok.engine import discover
+
+    (tmp_path / "a.txt").write_text("a", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    found = discover(["", "a.txt"])
+    assert [s.name for s in found.sources] == ["a.txt"]
+    assert [(p.name, p.kind) for p in found.problems] == [("''", "error")]
