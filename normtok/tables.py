@@ -837,6 +837,13 @@ _VERSIONS = [
     ("nt_version", _S, False, "NT definition version the NT totals were measured with"),
     ("corpus_version", _S, False, "reference corpus version"),
 ]
+_INTERVAL_LEVEL = [
+    ("interval_k", _F, True, "multiplier of the predictive SD: central Student t quantile of interval_level "
+                             "with interval_df degrees of freedom (null for profiles)"),
+    ("interval_level", _F, True, "t level set by leave-one-out conformal calibration on the calibration split "
+                                 "(90% of calibration documents inside their leave-one-out interval); null for "
+                                 "profiles, or if too few residuals (then 0.9 is used)"),
+]
 COLUMNS: dict[str, list[tuple[str, str, bool, str]]] = {
     "ratios": [
         *_VERSIONS,
@@ -864,11 +871,7 @@ COLUMNS: dict[str, list[tuple[str, str, bool, str]]] = {
         ("cv", _F, True, "coefficient of variation of per-document tokens/NT (null if 1 document)"),
         ("log_sd", _F, True, "shrunk SD of per-document log ratios used by the interval (null for profiles)"),
         ("interval_df", _I, True, "degrees of freedom of the shrunk SD (null for profiles)"),
-        ("interval_k", _F, True, "multiplier of the predictive SD: central Student t quantile of interval_level "
-                                 "with interval_df degrees of freedom (null for profiles)"),
-        ("interval_level", _F, True, "t level set by leave-one-out conformal calibration on the calibration split "
-                                     "(90% of calibration documents inside their leave-one-out interval); null for "
-                                     "profiles, or if too few residuals (then 0.9 is used)"),
+        *_INTERVAL_LEVEL,
     ],
     "pairs": [
         *_VERSIONS,
@@ -888,11 +891,7 @@ COLUMNS: dict[str, list[tuple[str, str, bool, str]]] = {
         ("p95", _F, False, "95th percentile of per-document factors"),
         ("log_sd", _F, True, "shrunk SD of per-document log factors (null for profiles)"),
         ("interval_df", _I, True, "degrees of freedom of the shrunk SD (null for profiles)"),
-        ("interval_k", _F, True, "multiplier of the predictive SD: central Student t quantile of interval_level "
-                                 "with interval_df degrees of freedom (null for profiles)"),
-        ("interval_level", _F, True, "t level set by leave-one-out conformal calibration on the calibration split "
-                                     "(90% of calibration documents inside their leave-one-out interval); null for "
-                                     "profiles, or if too few residuals (then 0.9 is used)"),
+        *_INTERVAL_LEVEL,
     ],
     "documents": [
         ("corpus_version", _S, False, "reference corpus version"),

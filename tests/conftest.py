@@ -23,3 +23,15 @@ def cli():
         return result.exit_code, result.stdout, result.stderr
 
     return run
+
+
+@pytest.fixture(scope="module")
+def fresh_vocab_cache(tmp_path_factory):
+    """A fresh vocab cache for one test module, so that the cache build path is exercised too."""
+    from normtok import engines, vocab_cache
+
+    patch = pytest.MonkeyPatch()
+    patch.setenv(vocab_cache.CACHE_ENV, str(tmp_path_factory.mktemp("vocab-cache")))
+    yield
+    engines.unload()
+    patch.undo()

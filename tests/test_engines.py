@@ -30,16 +30,7 @@ AVAILABLE = sorted(e.id for e in entries().values() if e.available)
 PAIRS = [(tid, name) for tid in AVAILABLE for name in engines.candidates(entries()[tid])]
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _cache_dir(tmp_path_factory):
-    """A fresh vocab cache for the session, so that the build path is exercised too."""
-    old = os.environ.get(vocab_cache.CACHE_ENV)
-    os.environ[vocab_cache.CACHE_ENV] = str(tmp_path_factory.mktemp("vocab-cache"))
-    yield
-    if old is None:
-        os.environ.pop(vocab_cache.CACHE_ENV, None)
-    else:
-        os.environ[vocab_cache.CACHE_ENV] = old
+pytestmark = pytest.mark.usefixtures("fresh_vocab_cache")  # a fresh vocab cache: the build path runs too
 
 
 @pytest.fixture(scope="module")

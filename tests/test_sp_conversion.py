@@ -27,16 +27,7 @@ from .samples import ALL
 SP = resolve("mistral/spm")
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _cache_dir(tmp_path_factory):
-    old = os.environ.get(vocab_cache.CACHE_ENV)
-    os.environ[vocab_cache.CACHE_ENV] = str(tmp_path_factory.mktemp("sp-cache"))
-    yield
-    engines.unload()
-    if old is None:
-        os.environ.pop(vocab_cache.CACHE_ENV, None)
-    else:
-        os.environ[vocab_cache.CACHE_ENV] = old
+pytestmark = pytest.mark.usefixtures("fresh_vocab_cache")  # a fresh vocab cache: the build path runs too
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import subprocess
 import sys
 import textwrap
@@ -21,7 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from normtok import chunking, engine, engines, vocab_cache
+from normtok import chunking, engine, engines
 from normtok.adapters import tokenizer as reference
 from normtok.chunking import Policy
 from normtok.corpus import iter_documents
@@ -35,16 +34,7 @@ AVAILABLE = sorted(e.id for e in entries().values() if e.available)
 CUTTABLE = [t for t in AVAILABLE if chunking.rule_for(entries()[t]).policy is not Policy.NONE]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _cache_dir(tmp_path_factory):
-    old = os.environ.get(vocab_cache.CACHE_ENV)
-    os.environ[vocab_cache.CACHE_ENV] = str(tmp_path_factory.mktemp("vocab-cache"))
-    yield
-    engines.unload()
-    if old is None:
-        os.environ.pop(vocab_cache.CACHE_ENV, None)
-    else:
-        os.environ[vocab_cache.CACHE_ENV] = old
+pytestmark = pytest.mark.usefixtures("fresh_vocab_cache")  # a fresh vocab cache: the build path runs too
 
 
 @pytest.fixture(scope="module")
