@@ -270,10 +270,11 @@ def lognormal_measurement(seed: int, sigma: float,
     return tables.Measurement("test-nt", "v1", "2026-11-28", infos, docs), truth, rng
 
 
-def test_conformal_level_is_the_rank_quantile() -> None:
+def test_conformal_level_is_the_hazen_quantile_of_the_levels() -> None:
     levels = [i / 100 for i in range(1, 101)]
-    assert tables.conformal_level(levels) == 0.91  # the ceil(101 * 0.9) = 91st smallest
-    assert sum(x <= 0.91 for x in levels) / len(levels) >= tables.LEVEL
+    assert tables.conformal_level(levels) == pytest.approx(0.905)  # Hazen: between the 90th and 91st smallest
+    assert sum(x <= tables.conformal_level(levels) for x in levels) / len(levels) == tables.LEVEL
+    assert tables.conformal_level(list(reversed(levels))) == tables.conformal_level(levels)
     assert tables.conformal_level(levels[: tables.MIN_SCORES - 1]) is None
 
 
