@@ -440,7 +440,43 @@ class _NfcTables:
 
     IMPURE, EXTEND, MAYBE, MARK, NO = 8, 16, 32, 64, 128  # code byte: class in bits 0-2, flags above
 
-    def __init__(self) -> None:
+    def __init__(self, flags: np.ndarray, ccc: np.ndarray, pairs: np.ndarray) -> None:
+        self.flags, self.ccc, self.pairs = flags, ccc, pairs
+        self.code = _LUT_CLS | flags
+
+    @classmethod
+    def cached(cls) -> _NfcTables:
+        """The tables from the vocab cache (~5 ms) or built (~80 ms of start-up) and cached.
+
+        The entry is keyed by Python's Unicode version and this module's source, so a new Unicode
+        database or any change here builds it again; vocab_cache verifies the payload's SHA-256.
+        """
+        import hashlib
+
+        from . import vocab_cache
+
+        n = 0x110000
+        try:
+            source = open(__file__, "rb").read()
+        except OSError:  # no source file (frozen): build every time
+            return cls(*cls.build())
+        key = hashlib.sha256(unicodedata.unidata_version.encode() + b"\n" + source).hexdigest()
+
+        def build() -> bytes:
+            flags, ccc, pairs = cls.build()
+            return flags.tobytes() + ccc.tobytes() + pairs.astype("<i8").tobytes()
+
+        data = vocab_cache.get("nt-nfc", key, "bin", f"normtok-nt-nfc-{unicodedata.unidata_version}", build).data
+        if len(data) < 2 * n or (len(data) - 2 * n) % 8:
+            return cls(*cls.build())
+        flags = np.frombuffer(data, np.uint8, n, 0).copy()
+        ccc = np.frombuffer(data, np.uint8, n, n).copy()
+        pairs = np.frombuffer(data, "<i8", offset=2 * n).astype(np.int64)
+        return cls(flags, ccc, pairs)
+
+    @classmethod
+    def build(cls) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """flags (with EXTEND on M code points), canonical combining classes, sorted composition pairs."""
         flags = np.zeros(0x110000, dtype=np.uint8)
         ccc = np.zeros(0x110000, dtype=np.uint8)
         pairs = []
@@ -450,23 +486,21 @@ class _NfcTables:
             dec = unicodedata.decomposition(ch)
             if c:
                 ccc[cp] = c
-                flags[cp] |= self.MARK | self.IMPURE
+                flags[cp] |= cls.MARK | cls.IMPURE
             if dec and not dec.startswith("<"):
-                flags[cp] |= self.IMPURE
+                flags[cp] |= cls.IMPURE
                 parts = [int(x, 16) for x in dec.split()]
                 if len(parts) == 2 and unicodedata.normalize("NFC", ch) == ch:
                     pairs.append((parts[0] << 21) | parts[1])
-                    flags[parts[1]] |= self.MAYBE
+                    flags[parts[1]] |= cls.MAYBE
             if unicodedata.normalize("NFC", ch) != ch:
-                flags[cp] |= self.NO
-        flags[0xAC00:0xD7A4] |= self.IMPURE  # Hangul syllables decompose algorithmically
-        flags[0x1161:0x1176] |= self.MAYBE   # V jamo compose with L jamo
-        flags[0x11A8:0x11C3] |= self.MAYBE   # T jamo compose with LV syllables (impure, so always flagged)
+                flags[cp] |= cls.NO
+        flags[0xAC00:0xD7A4] |= cls.IMPURE  # Hangul syllables decompose algorithmically
+        flags[0x1161:0x1176] |= cls.MAYBE   # V jamo compose with L jamo
+        flags[0x11A8:0x11C3] |= cls.MAYBE   # T jamo compose with LV syllables (impure, so always flagged)
         pairs += [(lead << 21) | vowel for lead in range(0x1100, 0x1113) for vowel in range(0x1161, 0x1176)]
-        self.flags, self.ccc = flags, ccc
-        self.pairs = np.array(sorted(pairs), dtype=np.int64)
-        flags[_LUT_CLS == _M] |= self.EXTEND  # so that one max() finds texts needing the slow steps
-        self.code = _LUT_CLS | flags
+        flags[_LUT_CLS == _M] |= cls.EXTEND  # so that one max() finds texts needing the slow steps
+        return flags, ccc, np.array(sorted(pairs), dtype=np.int64)
 
 
 _nfc_tables: _NfcTables | None = None
@@ -475,7 +509,7 @@ _nfc_tables: _NfcTables | None = None
 def _nfc_luts() -> _NfcTables:
     global _nfc_tables
     if _nfc_tables is None:
-        _nfc_tables = _NfcTables()
+        _nfc_tables = _NfcTables.cached()
     return _nfc_tables
 
 

@@ -352,3 +352,22 @@ def test_cli_bad_implementation_is_a_usage_error_without_traceback(tmp_path):
     proc = subprocess.run([sys.executable, "-c", "from normtok.cli import main; main()", "nt", "--text", "x"],
                           capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 2 and "NORMTOK_NT_IMPL" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_nfc_tables_from_the_cache_equal_a_fresh_build(tmp_path, monkeypatch):
+    """The NFC quick-check tables are cached (start-up); a cached or re-read copy is the same data."""
+    import numpy as np
+
+    from normtok import nt, vocab_cache
+
+    monkeypatch.setenv(vocab_cache.CACHE_ENV, str(tmp_path))
+    flags, ccc, pairs = nt._NfcTables.build()
+    for _ in range(2):  # first call builds and stores, second reads the cache
+        t = nt._NfcTables.cached()
+        assert np.array_equal(t.flags, flags) and np.array_equal(t.ccc, ccc) and np.array_equal(t.pairs, pairs)
+        assert np.array_equal(t.code, nt._LUT_CLS | flags)
+    payloads = list(tmp_path.rglob("*.bin"))
+    assert len(payloads) == 1
+    payloads[0].write_bytes(b"\x00" * payloads[0].stat().st_size)
+    t = nt._NfcTables.cached()  # a corrupt entry fails its SHA-256 and is rebuilt, never used
+    assert np.array_equal(t.flags, flags)
