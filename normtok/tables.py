@@ -895,7 +895,7 @@ COLUMNS: dict[str, list[tuple[str, str, bool, str]]] = {
     ],
     "documents": [
         ("corpus_version", _S, False, "reference corpus version"),
-        ("doc_id", _S, False, "corpus document id (corpora/v1/manifest.json)"),
+        ("doc_id", _S, False, "corpus document id (corpora/<corpus_version>/manifest.json)"),
         ("doc_sha256", _S, False, "SHA-256 of the document's file"),
         ("split", _S, False, "calibration | evaluation"),
         ("language", _S, False, "BCP 47 tag (zxx: no linguistic content)"),

@@ -398,13 +398,14 @@ def test_json_output_is_utf8_for_a_file_name_that_is_not(tmp_path):
             assert os.fsencode(paths[0]).endswith(b"bad\xff.txt")
 
 
-def test_corpus_verify_bad_manifest_names_it_once(cli, tmp_path):
-    (tmp_path / "v1").mkdir()
-    (tmp_path / "v1" / "manifest.json").write_text("{bad", encoding="utf-8")
-    rc, out, err = cli("corpus", "verify", "--root", str(tmp_path), "--format", "json")
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_corpus_verify_bad_manifest_names_it_once(cli, tmp_path, version):
+    (tmp_path / version).mkdir()
+    (tmp_path / version / "manifest.json").write_text("{bad", encoding="utf-8")
+    rc, out, err = cli("corpus", "verify", "--root", str(tmp_path), "--version", version, "--format", "json")
     assert rc == 1, err
     [problem] = json.loads(out)["problems"]
-    assert problem["subject"] == str(tmp_path / "v1" / "manifest.json")
+    assert problem["subject"] == str(tmp_path / version / "manifest.json")
     assert problem["message"].startswith("not valid UTF-8 JSON") and str(tmp_path) not in problem["message"]
 
 

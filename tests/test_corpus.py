@@ -1,4 +1,5 @@
-"""Reference corpus v1: the shipped files verify, tampering is detected, coverage holds."""
+"""Reference corpus (v2 = v1 + evaluation-only Sphinx UI documents): the shipped files verify,
+tampering is detected, v1 is kept unchanged inside v2, coverage holds."""
 
 from __future__ import annotations
 
@@ -42,8 +43,14 @@ def copy(tmp_path: Path) -> Path:
     dst = tmp_path / "corpora"
     dst.mkdir()
     shutil.copytree(root / "LICENSES", dst / "LICENSES")
-    shutil.copytree(root / corpus.CORPUS_VERSION, dst / corpus.CORPUS_VERSION)
+    for version in corpus.VERSIONS:
+        shutil.copytree(root / version, dst / version)
     return dst
+
+
+def in_copy(copy: Path, doc: corpus.Document) -> Path:
+    """The file of the shipped document ``doc`` inside ``copy``."""
+    return copy / doc.file.relative_to(corpus.default_root())
 
 
 def run(*args: str):
@@ -76,7 +83,9 @@ def test_cli_verify_json_ok() -> None:
 
 
 def test_default_root_and_env_override(monkeypatch, copy: Path) -> None:  # noqa: ANN001
-    assert (corpus.default_root() / "v1" / "manifest.json").is_file()
+    assert corpus.CORPUS_VERSION == "v2"
+    for version in ("v1", "v2"):
+        assert (corpus.default_root() / version / "manifest.json").is_file()
     monkeypatch.setenv("NORMTOK_CORPUS", str(copy))
     assert corpus.default_root() == copy.resolve()
     assert len(corpus.load_manifest()) > 0
@@ -86,7 +95,7 @@ def test_default_root_and_env_override(monkeypatch, copy: Path) -> None:  # noqa
 
 def test_tampered_file_detected(copy: Path, docs) -> None:  # noqa: ANN001
     target = next(d for d in docs if d.language == "ja" and d.domain == "prose")
-    path = copy / "v1" / target.path
+    path = in_copy(copy, target)
     raw = bytearray(path.read_bytes())
     raw[10] = ord("X") if raw[10] != ord("X") else ord("Y")
     path.write_bytes(bytes(raw))
@@ -99,7 +108,7 @@ def test_tampered_file_detected(copy: Path, docs) -> None:  # noqa: ANN001
 
 def test_same_size_tamper_with_invalid_utf8_detected(copy: Path, docs) -> None:  # noqa: ANN001
     target = next(d for d in docs if d.language == "en" and d.domain == "prose")
-    path = copy / "v1" / target.path
+    path = in_copy(copy, target)
     raw = bytearray(path.read_bytes())
     raw[0] = 0xFF
     path.write_bytes(bytes(raw))
@@ -109,7 +118,7 @@ def test_same_size_tamper_with_invalid_utf8_detected(copy: Path, docs) -> None: 
 
 def test_missing_file_detected(copy: Path, docs) -> None:  # noqa: ANN001
     target = next(d for d in docs if d.domain == "code:rust")
-    (copy / "v1" / target.path).unlink()
+    in_copy(copy, target).unlink()
     problems = corpus.verify(copy)
     assert [p.kind for p in problems] == ["missing"]
     result = run("corpus", "verify", "--root", str(copy))
@@ -120,8 +129,14 @@ def test_missing_file_detected(copy: Path, docs) -> None:  # noqa: ANN001
 def test_unlisted_file_detected(copy: Path) -> None:
     (copy / "v1" / "prose" / "stray.txt").write_text("not in the manifest\n", encoding="utf-8")
     problems = corpus.verify(copy)
-    assert [(p.kind, p.subject) for p in problems] == [("unlisted", "prose/stray.txt")]
+    assert [(p.kind, p.subject) for p in problems] == [("unlisted", "v1/prose/stray.txt")]
+    assert [(p.kind, p.subject) for p in corpus.verify(copy, "v1")] == [("unlisted", "prose/stray.txt")]
     assert run("corpus", "verify", "--root", str(copy)).exit_code == 1
+    assert run("corpus", "verify", "--root", str(copy), "--version", "v1").exit_code == 1
+    (copy / "v1" / "prose" / "stray.txt").unlink()
+    (copy / "v2" / "ui" / "stray.txt").write_text("not in the manifest\n", encoding="utf-8")
+    assert [(p.kind, p.subject) for p in corpus.verify(copy)] == [("unlisted", "v2/ui/stray.txt")]
+    assert corpus.verify(copy, "v1") == []
 
 
 def test_entry_without_licence_text_detected(copy: Path) -> None:
@@ -303,3 +318,92 @@ def test_cli_stats_by_and_split() -> None:
     assert {r["family"] for r in json.loads(result.output)} == set(FAMILIES)
     bad = run("corpus", "stats", "--by", "colour")
     assert bad.exit_code == 2 and "colour" in bad.output
+
+
+# --- versions: v1 frozen inside v2, v2's own documents --------------------------------------
+
+def test_v1_still_verifies() -> None:
+    assert corpus.verify(version="v1") == []
+    result = run("corpus", "verify", "--version", "v1")
+    assert result.exit_code == 0 and "corpus v1 OK: 348 documents" in result.output, result.output
+
+
+def test_v2_contains_every_v1_document_unchanged(docs) -> None:  # noqa: ANN001
+    v1 = corpus.load_manifest(version="v1")
+    v2 = {d.id: d for d in docs}
+    assert len(v1) == 348 and [d.id for d in docs[: len(v1)]] == [d.id for d in v1]  # same ids, same order
+    for old in v1:
+        new = v2[old.id]
+        assert new.path == f"v1/{old.path}" and new.file == old.file  # the v1 file itself, not a copy
+        for field in ("sha256", "bytes", "characters", "language", "domain", "parallel_group", "split",
+                      "source", "license", "attribution", "derived", "nfc", "notes"):
+            assert getattr(new, field) == getattr(old, field), (old.id, field)
+
+
+def test_v2_documents_are_independent_evaluation_only_ui_with_licence(docs) -> None:  # noqa: ANN001
+    v1_ids = {d.id for d in corpus.load_manifest(version="v1")}
+    v1_langs = {d.language for d in corpus.load_manifest(version="v1")}
+    added = [d for d in docs if d.id not in v1_ids]
+    assert len(added) >= 30
+    langs = {d.language for d in added}
+    assert {"en", "zh-Hans", "zh-Hant", "ja", "ko", "ru", "es", "fr", "de", "pt-BR", "hi", "ar"} <= langs
+    assert langs <= v1_langs  # only languages v1 has
+    assert len(langs) == len(added)  # one document per language
+    for d in added:
+        assert d.id == f"sphinx-ui.{d.language}" and d.path.startswith("v2/ui/sphinx/")
+        assert (d.split, d.domain, d.parallel_group) == ("evaluation", "ui", None)
+        assert (d.source.registry, d.source.package, d.source.version) == ("pypi", "sphinx", "9.0.4")
+        assert d.license == "BSD-2-Clause" and "Sphinx" in d.attribution
+        assert d.notes and d.notes.startswith("independent source: evaluation only")
+    assert (corpus.default_root() / "LICENSES" / "BSD-2-Clause.txt").read_text(encoding="utf-8").startswith(
+        "BSD-2-Clause")
+    assert (corpus.default_root() / "LICENSES" / "notices" / "pypi-sphinx-9.0.4.txt").is_file()
+    # the calibration split is exactly v1's: the tables' fitted values cannot change
+    assert [d.id for d in docs if d.split == "calibration"] == [
+        d.id for d in corpus.load_manifest(version="v1") if d.split == "calibration"]
+
+
+def test_tampered_v2_only_file_detected(copy: Path, docs) -> None:  # noqa: ANN001
+    target = next(d for d in docs if d.id == "sphinx-ui.ja")
+    path = in_copy(copy, target)
+    assert path.parent.parent.parent.name == "v2"
+    path.write_bytes(path.read_bytes().replace("ファイル".encode(), "ファイヌ".encode(), 1))
+    assert [(p.kind, p.subject) for p in corpus.verify(copy)] == [("hash", "sphinx-ui.ja")]
+    assert corpus.verify(copy, "v1") == []  # v1 does not contain it
+    result = run("corpus", "verify", "--root", str(copy))
+    assert result.exit_code == 1 and "sphinx-ui.ja" in result.output
+
+
+def test_tampered_v1_file_detected_by_both_versions(copy: Path, docs) -> None:  # noqa: ANN001
+    target = next(d for d in docs if d.id == "udhr.a16-30.fr")
+    path = in_copy(copy, target)
+    path.write_bytes(path.read_bytes() + b"x")
+    for version in corpus.VERSIONS:
+        assert {p.kind for p in corpus.verify(copy, version)} == {"hash", "size"}, version
+
+
+def test_v2_path_outside_the_corpus_rejected(copy: Path) -> None:
+    def escape(data: dict) -> None:
+        data["documents"][-1]["path"] = "../outside.txt"
+
+    edit_manifest(copy, escape)
+    assert ("path", "sphinx-ui.zh-Hant") in {(p.kind, p.subject) for p in corpus.verify(copy)}
+
+
+def test_unknown_version_is_an_error() -> None:
+    with pytest.raises(ValueError, match="v1, v2"):
+        corpus.load_manifest(version="v3")
+    with pytest.raises(ValueError):
+        corpus.verify(version="v0")
+    result = run("corpus", "verify", "--version", "v3")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_stats_per_version() -> None:
+    v1 = corpus.stats(by=(), version="v1")[0]
+    v2 = corpus.stats(by=())[0]
+    added = [d for d in corpus.load_manifest() if d.id.startswith("sphinx-ui.")]
+    assert v2["documents"] - v1["documents"] == len(added)
+    assert v2["bytes"] - v1["bytes"] == sum(d.bytes for d in added)
+    result = run("corpus", "stats", "--version", "v1", "--by", "none", "--format", "json")
+    assert result.exit_code == 0 and json.loads(result.output)[0]["documents"] == 348

@@ -3,6 +3,7 @@ the calibration and the generated measurement report are all checked here."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -231,6 +232,27 @@ def test_calibration_reproduces_the_frozen_constants():
     for p, v in result.unrounded.items():
         assert abs(v - round(v)) < 0.49 or v == round(v), p
     assert result.provenance["nt_version"] == "NT-1"
+
+
+class _Stop(Exception):
+    pass
+
+
+def test_nt1_calibration_and_measurement_stay_on_corpus_v1(monkeypatch):
+    """NT-1's constants are frozen on v1: calibrate and measure read v1 even though v2 is the default."""
+    assert corpus.CORPUS_VERSION == "v2" and calibrate.CORPUS_VERSION == "v1"
+    prov = calibrate.provenance()
+    v1_manifest = corpus.manifest_path(version="v1").read_bytes()
+    assert prov["corpus_version"] == "v1" and prov["manifest_sha256"] == hashlib.sha256(v1_manifest).hexdigest()
+
+    def spy(*args, **kwargs):
+        raise _Stop(kwargs.get("version"))
+
+    monkeypatch.setattr(corpus, "iter_documents", spy)
+    for run in (lambda: calibrate.load_documents(tokenizers=()), lambda: calibrate.measure(speed=False)):
+        with pytest.raises(_Stop) as stopped:
+            run()
+        assert stopped.value.args == ("v1",)
 
 
 def test_cli_calibrate_exit_codes(cli, monkeypatch):

@@ -546,7 +546,23 @@ def test_published_tables_cover_every_available_tokenizer_with_its_current_file(
     t = published()
     available = {e.id: e.sha256 for e in entries().values() if e.available}
     assert {x["id"]: x["sha256"] for x in t.metadata["tokenizers"]} == available
-    assert t.corpus_version == corpus.CORPUS_VERSION
+    assert t.corpus_version == corpus.CORPUS_VERSION == "v2"
+
+
+def test_published_tables_are_fitted_on_v1_calibration_and_evaluated_on_the_independent_source_too() -> None:
+    """v2 adds only evaluation documents: the fit sees exactly v1's calibration split, the evaluation
+    scores the Sphinx UI documents (an independent UI source) with the UI cells fitted on Django."""
+    t = published()
+    calibration = {r["doc_id"] for r in t.documents if r["split"] == "calibration"}
+    assert calibration == {d.id for d in corpus.load_manifest(version="v1") if d.split == "calibration"}
+    evaluation = {r["doc_id"] for r in t.documents if r["split"] == "evaluation"}
+    sphinx = {d.id for d in corpus.load_manifest() if d.id.startswith("sphinx-ui.")}
+    assert sphinx and sphinx <= evaluation
+    rows = tables.evaluate(t, by="class")
+    scored = {r["class"] for r in rows if r["class_kind"] == "specific" and r["class"].endswith("/ui")}
+    assert {"ja/ui", "zh-Hans/ui", "fr/ui", "ru/ui"} <= scored
+    ja = next(r for r in rows if (r["from"], r["to"], r["class"]) == ("openai/o200k_base", "meta/llama3", "ja/ui"))
+    assert ja["documents"] == 2  # django-ui.b.ja and sphinx-ui.ja
 
 
 def test_published_tables_are_computed_on_the_current_corpus_and_nt() -> None:

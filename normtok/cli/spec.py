@@ -148,11 +148,12 @@ def spec() -> None:
               help="Corpus root (default: the repository's corpora/, or $NORMTOK_CORPUS).")
 @format_option()
 def calibrate_command(root: str | None, fmt: str) -> None:
-    """Re-derive the NT-1 constants from the corpus calibration split; exit 1 if any differs.
+    """Re-derive the NT-1 constants from corpus v1's calibration split; exit 1 if any differs.
 
     The procedure is spec/calibration.md (normtok/calibrate.py): policy values, the letter/word
     split, a fit to the anchor tokenizers, the English-prose scale, and script weights from
-    parallel text. Progress goes to stderr.
+    parallel text. Always corpus v1 (NT-1's frozen constants come from it), whatever the latest
+    corpus version is. Progress goes to stderr.
     """
     from .. import calibrate
     from ..corpus import CorpusError
@@ -229,7 +230,7 @@ def vectors_command(check: bool, directory: str | None, fmt: str) -> None:
               help="Corpus root (default: the repository's corpora/).")
 @format_option()
 def measure_command(output: str | None, speed: bool, root: str | None, fmt: str) -> None:
-    """Measure NT-1 against its targets on the corpus and write spec/measurements.md.
+    """Measure NT-1 against its targets on corpus v1 and write spec/measurements.md.
 
     Scale (English prose, anchor tokenizers), parity across languages (parallel groups), the
     coefficient of variation of tokens/NT per (language, domain) class for every registered
