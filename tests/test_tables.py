@@ -382,7 +382,7 @@ def test_three_formats_hold_the_same_rows(tmp_path: Path) -> None:
 
 
 def test_json_files_validate_against_the_published_json_schema(tmp_path: Path) -> None:
-    jsonschema = pytest.importorskip("jsonschema")
+    import jsonschema  # a test dependency (pyproject [test])
     synthetic_tables(tmp_path)
     schema = json.loads((tmp_path / "schema.json").read_text(encoding="utf-8"))
     for name in tables.TABLE_NAMES:
@@ -566,7 +566,8 @@ def test_published_tables_are_fitted_on_v1_calibration_and_evaluated_on_the_inde
 
 
 def test_published_tables_are_computed_on_the_current_corpus_and_nt() -> None:
-    nt = pytest.importorskip("normtok.nt")
+    from normtok import nt
+
     t = published()
     assert t.nt_version == nt.NT_VERSION, "NT changed: rebuild the tables with 'normtok tables build'"
     manifest = {d.id: d for d in corpus.load_manifest()}
