@@ -215,7 +215,6 @@ def nfc(text: str, block: int = 1 << 12) -> str:
     return "".join(parts) if changed else text
 
 
-
 class _Base:
     """Common parts of the fast adapters (the ``Adapter`` protocol plus what the pipeline needs)."""
 
