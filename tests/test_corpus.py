@@ -1,5 +1,6 @@
-"""Reference corpus (v2 = v1 + evaluation-only Sphinx UI documents): the shipped files verify,
-tampering is detected, v1 is kept unchanged inside v2, coverage holds."""
+"""Reference corpus (v2 = v1 + evaluation-only Sphinx UI documents; v3 = v2 + calibration-only Wagtail UI
+documents): the shipped files verify, tampering is detected, v1 is kept unchanged inside v2 and v2 inside
+v3, coverage holds."""
 
 from __future__ import annotations
 
@@ -83,8 +84,8 @@ def test_cli_verify_json_ok() -> None:
 
 
 def test_default_root_and_env_override(monkeypatch, copy: Path) -> None:  # noqa: ANN001
-    assert corpus.CORPUS_VERSION == "v2"
-    for version in ("v1", "v2"):
+    assert corpus.CORPUS_VERSION == "v3"
+    for version in ("v1", "v2", "v3"):
         assert (corpus.default_root() / version / "manifest.json").is_file()
     monkeypatch.setenv("NORMTOK_CORPUS", str(copy))
     assert corpus.default_root() == copy.resolve()
@@ -191,8 +192,10 @@ def test_missing_manifest_is_input_error(tmp_path: Path) -> None:
 # --- coverage (what the issue asks the corpus to contain) ------------------------------
 
 def test_size_and_utf8(docs) -> None:  # noqa: ANN001
-    total = sum(d.bytes for d in docs)
-    assert 2_000_000 <= total <= 5_000_000
+    v1_total = sum(d.bytes for d in corpus.load_manifest(version="v1"))
+    assert 2_000_000 <= v1_total <= 5_000_000
+    total = sum(d.bytes for d in docs)  # v3: v1 + 0.75 MB of Sphinx UI text + 1.7 MB of Wagtail UI text
+    assert v1_total < total <= 7_000_000
     for d in docs[:50]:
         assert len(d.text()) == d.characters
 
@@ -320,15 +323,23 @@ def test_cli_stats_by_and_split() -> None:
     assert bad.exit_code == 2 and "colour" in bad.output
 
 
-# --- versions: v1 frozen inside v2, v2's own documents --------------------------------------
+# --- versions: v1 frozen inside v2, v2 inside v3, each version's own documents ----------------
 
-def test_v1_still_verifies() -> None:
-    assert corpus.verify(version="v1") == []
+@pytest.fixture(scope="module")
+def docs_v2() -> list[corpus.Document]:
+    return corpus.load_manifest(version="v2")
+
+
+def test_v1_and_v2_still_verify() -> None:
+    assert corpus.verify(version="v1") == [] and corpus.verify(version="v2") == []
     result = run("corpus", "verify", "--version", "v1")
     assert result.exit_code == 0 and "corpus v1 OK: 348 documents" in result.output, result.output
+    result = run("corpus", "verify", "--version", "v2")
+    assert result.exit_code == 0 and "corpus v2 OK: 383 documents" in result.output, result.output
 
 
-def test_v2_contains_every_v1_document_unchanged(docs) -> None:  # noqa: ANN001
+def test_v2_contains_every_v1_document_unchanged(docs_v2) -> None:  # noqa: ANN001
+    docs = docs_v2
     v1 = corpus.load_manifest(version="v1")
     v2 = {d.id: d for d in docs}
     assert len(v1) == 348 and [d.id for d in docs[: len(v1)]] == [d.id for d in v1]  # same ids, same order
@@ -340,7 +351,8 @@ def test_v2_contains_every_v1_document_unchanged(docs) -> None:  # noqa: ANN001
             assert getattr(new, field) == getattr(old, field), (old.id, field)
 
 
-def test_v2_documents_are_independent_evaluation_only_ui_with_licence(docs) -> None:  # noqa: ANN001
+def test_v2_documents_are_independent_evaluation_only_ui_with_licence(docs_v2) -> None:  # noqa: ANN001
+    docs = docs_v2
     v1_ids = {d.id for d in corpus.load_manifest(version="v1")}
     v1_langs = {d.language for d in corpus.load_manifest(version="v1")}
     added = [d for d in docs if d.id not in v1_ids]
@@ -370,6 +382,7 @@ def test_tampered_v2_only_file_detected(copy: Path, docs) -> None:  # noqa: ANN0
     path.write_bytes(path.read_bytes().replace("ファイル".encode(), "ファイヌ".encode(), 1))
     assert [(p.kind, p.subject) for p in corpus.verify(copy)] == [("hash", "sphinx-ui.ja")]
     assert corpus.verify(copy, "v1") == []  # v1 does not contain it
+    assert [(p.kind, p.subject) for p in corpus.verify(copy, "v2")] == [("hash", "sphinx-ui.ja")]
     result = run("corpus", "verify", "--root", str(copy))
     assert result.exit_code == 1 and "sphinx-ui.ja" in result.output
 
@@ -387,23 +400,74 @@ def test_v2_path_outside_the_corpus_rejected(copy: Path) -> None:
         data["documents"][-1]["path"] = "../outside.txt"
 
     edit_manifest(copy, escape)
-    assert ("path", "sphinx-ui.zh-Hant") in {(p.kind, p.subject) for p in corpus.verify(copy)}
+    assert ("path", "wagtail-ui.zh-Hant") in {(p.kind, p.subject) for p in corpus.verify(copy)}
 
 
 def test_unknown_version_is_an_error() -> None:
-    with pytest.raises(ValueError, match="v1, v2"):
-        corpus.load_manifest(version="v3")
+    with pytest.raises(ValueError, match="v1, v2, v3"):
+        corpus.load_manifest(version="v4")
     with pytest.raises(ValueError):
         corpus.verify(version="v0")
-    result = run("corpus", "verify", "--version", "v3")
+    result = run("corpus", "verify", "--version", "v4")
     assert result.exit_code == 2 and "Traceback" not in result.output
 
 
 def test_stats_per_version() -> None:
     v1 = corpus.stats(by=(), version="v1")[0]
-    v2 = corpus.stats(by=())[0]
+    v2 = corpus.stats(by=(), version="v2")[0]
+    v3 = corpus.stats(by=())[0]
     added = [d for d in corpus.load_manifest() if d.id.startswith("sphinx-ui.")]
     assert v2["documents"] - v1["documents"] == len(added)
     assert v2["bytes"] - v1["bytes"] == sum(d.bytes for d in added)
+    added = [d for d in corpus.load_manifest() if d.id.startswith("wagtail-ui.")]
+    assert v3["documents"] - v2["documents"] == len(added) == 30
+    assert v3["bytes"] - v2["bytes"] == sum(d.bytes for d in added)
     result = run("corpus", "stats", "--version", "v1", "--by", "none", "--format", "json")
     assert result.exit_code == 0 and json.loads(result.output)[0]["documents"] == 348
+
+
+# --- v3: v2 unchanged + a second UI calibration source ------------------------------------
+
+def test_v3_contains_every_v2_document_unchanged(docs, docs_v2) -> None:  # noqa: ANN001
+    assert len(docs_v2) == 383 and [d.id for d in docs[: len(docs_v2)]] == [d.id for d in docs_v2]
+    v3 = {d.id: d for d in docs}
+    for old in docs_v2:
+        new = v3[old.id]
+        assert new.path == old.path and new.file == old.file  # the v1/v2 file itself, not a copy
+        for field in ("sha256", "bytes", "characters", "language", "domain", "parallel_group", "split",
+                      "source", "license", "attribution", "derived", "nfc", "notes"):
+            assert getattr(new, field) == getattr(old, field), (old.id, field)
+    assert not any((corpus.default_root() / "v3" / d.path).exists() for d in docs_v2)
+
+
+def test_v3_documents_are_calibration_ui_from_wagtail_one_per_ui_language(docs, docs_v2) -> None:  # noqa: ANN001
+    v2_ids = {d.id for d in docs_v2}
+    added = [d for d in docs if d.id not in v2_ids]
+    ui_cal_langs = {d.language for d in docs_v2 if d.domain == "ui" and d.split == "calibration"}
+    langs = [d.language for d in added]
+    assert len(langs) == len(set(langs)) == 30  # one document per language
+    # every language with a v1 UI calibration document, except the four Wagtail has (almost) nothing for
+    assert set(langs) == ui_cal_langs - {"hi", "ta", "sw", "ur"}
+    for d in added:
+        assert d.id == f"wagtail-ui.{d.language}" and d.path == f"v3/ui/wagtail/{d.language}.txt"
+        assert (d.split, d.domain, d.parallel_group, d.derived) == ("calibration", "ui", None, False)
+        assert (d.source.registry, d.source.package, d.source.version) == ("pypi", "wagtail", "8.0.1")
+        assert d.license == "BSD-3-Clause" and "Wagtail" in d.attribution
+        assert d.notes and d.notes.startswith("second UI source: calibration only")
+        assert d.characters >= 1500
+    assert (corpus.default_root() / "LICENSES" / "BSD-3-Clause.txt").is_file()
+    notice = corpus.default_root() / "LICENSES" / "notices" / "pypi-wagtail-8.0.1.txt"
+    assert "Torchbox" in notice.read_text(encoding="utf-8")
+    # the evaluation split is exactly v2's: v3 changes only what the tables are fitted on
+    assert [d.id for d in docs if d.split == "evaluation"] == [d.id for d in docs_v2 if d.split == "evaluation"]
+
+
+def test_tampered_v3_only_file_detected_by_v3_alone(copy: Path, docs) -> None:  # noqa: ANN001
+    target = next(d for d in docs if d.id == "wagtail-ui.de")
+    path = in_copy(copy, target)
+    path.write_bytes(path.read_bytes() + b"x")
+    assert {(p.kind, p.subject) for p in corpus.verify(copy)} == {("hash", "wagtail-ui.de"), ("size", "wagtail-ui.de")}
+    assert corpus.verify(copy, "v2") == [] and corpus.verify(copy, "v1") == []
+    (copy / "v3" / "ui" / "stray.txt").write_text("not in the manifest\n", encoding="utf-8")
+    assert ("unlisted", "v3/ui/stray.txt") in {(p.kind, p.subject) for p in corpus.verify(copy)}
+    assert corpus.verify(copy, "v2") == []
