@@ -1276,9 +1276,10 @@ WAGTAIL_MIN_MESSAGES = 20
 
 
 def wagtail_catalogues(root: Path) -> list[str]:
-    """The apps with a ``django.po``, sorted (``admin``, ``contrib/forms``, ..., ``locale``, ...).
+    """The apps with a ``django.po``, sorted: ``""`` (the core catalogue, ``wagtail/locale/``), ``admin``,
+    ``contrib/forms``, ..., ``users``.
 
-    The app is the path before the *last* ``/locale/`` (Wagtail has an app named ``locale``).
+    The app is the path before the last ``/locale/``, so the core catalogue is the empty app.
     """
     return sorted({
         ("/" + Path(p).relative_to(root).as_posix()).rsplit("/locale/", 1)[0].lstrip("/")
@@ -1289,12 +1290,12 @@ def wagtail_catalogues(root: Path) -> list[str]:
 def build_wagtail() -> None:
     """One calibration ``ui`` document per language: all apps' msgstr texts, as the Django documents.
 
-    Same rules as :func:`build_django` / :func:`build_sphinx`: apps in sorted order, each catalogue
-    in its own order, every plural form, one msgstr per line, fuzzy and untranslated (any empty
-    plural form) entries skipped. English is the msgids (and plural msgids) of the ``en``
-    catalogues. All are calibration: a UI cell then has documents from two projects (Django's and
-    Wagtail's), so its spread and leave-one-out level see cross-project variation; the Sphinx
-    documents stay the independent evaluation.
+    Same rules as :func:`build_django` / :func:`build_sphinx`: the core catalogue, then the apps in
+    sorted order (:func:`wagtail_catalogues`), each catalogue in its own order, every plural form,
+    one msgstr per line, fuzzy and untranslated (any empty plural form) entries skipped. English is
+    the msgids (and plural msgids) of the ``en`` catalogues. All are calibration: a UI cell then has
+    documents from two projects (Django's and Wagtail's), so its spread and leave-one-out level see
+    cross-project variation; the Sphinx documents stay the independent evaluation.
     """
     root = src("pypi", "x", "wagtail", "wagtail")
     apps = wagtail_catalogues(root)

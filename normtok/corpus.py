@@ -4,20 +4,22 @@ The corpus lives in the repository's ``corpora/`` directory::
 
     corpora/
       README.md                 human documentation (sources, schema, gaps)
-      build_corpus.py           the script that builds v1 and v2 from registry packages
+      build_corpus.py           the script that builds v1, v2 and v3 from registry packages
       LICENSES/<SPDX-id>.txt    one licence text per SPDX identifier used
       LICENSES/notices/*.txt    the original copyright/licence notices of each source
       v1/manifest.json          the v1 manifest (schema below); v1 is frozen: NT-1 was calibrated on it
       v1/<domain>/<source>/...  one document per file, UTF-8, text as found
       v2/manifest.json          v2 = every v1 document unchanged + evaluation-only documents
       v2/<domain>/<source>/...  the files only v2 has
+      v3/manifest.json          v3 = every v2 document unchanged + calibration-only UI documents
+      v3/<domain>/<source>/...  the files only v3 has
 
-Versions: :data:`CORPUS_VERSION` (the latest, v2) is the default everywhere; ``version="v1"``
+Versions: :data:`CORPUS_VERSION` (the latest, v3) is the default everywhere; ``version="v1"``
 selects NT-1's calibration corpus (``normtok.calibrate`` always uses it). v2 does not copy v1's
 files: its manifest (``schema_version`` 2) gives every path relative to the corpus *root*
 (``v1/prose/...``, ``v2/ui/sphinx/...``) with the same hashes, so ``verify(version="v2")`` checks
-the inherited v1 files too. In ``schema_version`` 1 (v1) paths are relative to the manifest's
-directory.
+the inherited v1 files too; v3 lists v1's and v2's files the same way (``v3/ui/wagtail/...`` for its
+own). In ``schema_version`` 1 (v1) paths are relative to the manifest's directory.
 
 Manifest (``v1/manifest.json``)::
 
