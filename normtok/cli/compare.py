@@ -77,7 +77,7 @@ def compare(paths: tuple[str, ...], models: tuple[str, ...], prices_path: str | 
         if no_stdin():
             raise click.UsageError("give one or more PATHs, or '-' to read stdin")
         paths = ("-",)
-    paths, arg_problems = check_paths(paths)
+    check_paths(paths)
     price_file = prices_lib.load(prices_path) if prices_path else None
     problems: list[str] = []
     if price_file is not None:
@@ -118,7 +118,7 @@ def compare(paths: tuple[str, ...], models: tuple[str, ...], prices_path: str | 
 
     found = discover(paths)
     files: list[FileCount] = []
-    bad: list[Problem] = arg_problems + list(found.problems)
+    bad: list[Problem] = list(found.problems)
     for item in count_sources(found.sources, adapters, errors=errors):
         (files if isinstance(item, FileCount) else bad).append(item)
     for p in bad:

@@ -127,7 +127,7 @@ def count(paths: tuple[str, ...], models: tuple[str, ...], all_models: bool, inc
         if no_stdin():
             raise click.UsageError("give one or more PATHs, or '-' to read stdin")
         paths = ("-",)
-    paths, arg_problems = check_paths(paths)
+    check_paths(paths)
     wanted = select_entries(models, all_models, tokenizer_file)  # unknown models fail before any reading
     cores = engines.default_jobs()
     if jobs and jobs > cores:  # -j 1000 would start 1000 workers, each with its own copy of the vocabulary
@@ -151,7 +151,7 @@ def count(paths: tuple[str, ...], models: tuple[str, ...], all_models: bool, inc
     pool = any(engines.uses_pool(c.engine, nbytes, jobs) for _, c in chosen)
     progress = Progress(nbytes or None, enabled=None if not quiet else False)
     files: list[FileCount] = []
-    problems: list[Problem] = arg_problems + list(found.problems)
+    problems: list[Problem] = list(found.problems)
     try:
         for item in count_sources(sources, counters, errors=errors, pool=pool, jobs=jobs, progress=progress):
             (files if isinstance(item, FileCount) else problems).append(item)

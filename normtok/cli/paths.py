@@ -1,9 +1,8 @@
 """Checks on path arguments: the inputs of count, nt and compare, and the output directories of the verbs that write.
 
 Why here and not in ``engine.discover``: these are mistakes in how the command was typed, not in
-the files. An empty argument (``normtok count "$UNSET"``) would otherwise be ``Path("")``, the
-current directory, and silently count everything below it; stdin named twice would be read once
-and then counted again as an empty input.
+the files: stdin named twice would be read once and then counted again as an empty input. (An
+empty argument, ``normtok count "$UNSET"``, is reported by ``discover`` itself, for API callers too.)
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ from pathlib import Path
 
 import click
 
-from ..engine import Problem
 from ..errors import NormtokError
 
 
@@ -30,14 +28,12 @@ def check_stdin() -> None:
         raise NormtokError("'-': stdin is closed")
 
 
-def check_paths(paths: tuple[str, ...]) -> tuple[tuple[str, ...], list[Problem]]:
-    """The paths to read and a problem for each empty argument; stdin ('-') at most once, and open."""
+def check_paths(paths: tuple[str, ...]) -> None:
+    """stdin ('-') at most once, and open."""
     if paths.count("-") > 1:
         raise click.UsageError("'-' (stdin) can be given only once")
     if "-" in paths:
         check_stdin()
-    problems = [Problem("''", "error", "empty path argument") for p in paths if p == ""]
-    return tuple(p for p in paths if p != ""), problems
 
 
 def writable_dir(path: str | os.PathLike[str], option: str) -> Path:

@@ -48,7 +48,8 @@ def nt_command(paths: tuple[str, ...], texts: tuple[str, ...], explain: bool, in
         if no_stdin():
             raise click.UsageError("give one or more PATHs, '-' for stdin, or --text STRING")
         paths = ("-",)
-    paths, problems = check_paths(paths)
+    check_paths(paths)
+    problems: list[Problem] = []
     inputs: list[tuple[str, str, int]] = []
     for i, t in enumerate(texts):
         # An argument that is not UTF-8 reaches Python as lone surrogates (surrogateescape): decode its
