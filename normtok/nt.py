@@ -36,6 +36,8 @@ from types import MappingProxyType
 
 import numpy as np
 
+from .nfc import nfc
+
 __all__ = [
     "NT_VERSION", "CLASSES", "WEIGHTS", "RUN_PARAMS", "PARAMS", "ROWS", "Row", "Run",
     "nt", "nt_milli", "nt_milli_many", "nt_milli_reference", "format_nt", "explain", "tally", "classify",
@@ -538,10 +540,9 @@ def _nfc_lines(text: str, cp: np.ndarray | None = None, suspects: np.ndarray | N
     With the code points and the suspect positions of the text, only the lines holding a suspect
     are normalised (the others are certainly NFC).
     """
-    lines = text.split("\n")
     if cp is None or suspects is None:
-        return "\n".join(ln if unicodedata.is_normalized("NFC", ln) else unicodedata.normalize("NFC", ln)
-                         for ln in lines)
+        return nfc(text)
+    lines = text.split("\n")
     which = np.unique(np.searchsorted(np.flatnonzero(cp == 0x0A), suspects)).tolist()
     for i in which:
         lines[i] = unicodedata.normalize("NFC", lines[i])
