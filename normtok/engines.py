@@ -562,11 +562,6 @@ class Choice:
     fallback: str | None = None
 
 
-def reference_engine(entry: TokenizerEntry) -> str:
-    return {"tiktoken": "tiktoken", "tekken": "tiktoken", "hf": "tokenizers", "spm": "sentencepiece"}.get(
-        entry.format or "", "reference")
-
-
 def uses_pool(name: str, nbytes: int | None, jobs: int) -> bool:
     """Whether a GIL-holding engine should count in worker processes for this much input."""
     info = INFO.get(name)
