@@ -14,6 +14,7 @@ import base64
 import gzip
 import hashlib
 import json
+import re
 import threading
 import unicodedata
 from collections.abc import Sequence
@@ -210,7 +211,159 @@ class SentencePieceAdapter:
         return [len(ids) for ids in self.processor.encode(list(texts))]
 
 
-_LOADERS = {"tiktoken": TiktokenAdapter, "tekken": TiktokenAdapter, "hf": HFAdapter, "spm": SentencePieceAdapter}
+class JurassicAdapter:
+    """AI21 Jurassic-2: its SentencePiece model behind the vendor's pre- and post-processing.
+
+    J2 text never went to the bare model: ai21-tokenizer's ``JurassicTokenizer`` (the last release with
+    it is 0.12.0; the model and its ``config.json`` are still shipped) encodes each line on its own, with
+    a leading space, and puts the newline piece between lines; turns tabs into spaces and writes each
+    run of two or more spaces with the vocabulary's space pieces; and re-splits a run of digit pieces
+    into groups of three unless the whole number is one piece. Counted here the same way, from the
+    hash-checked config; ``tests/test_differential.py`` proves it against the vendor class.
+    """
+
+    engine = "sentencepiece"
+    _space_split = re.compile("( {2,})")
+
+    def __init__(self, entry: TokenizerEntry, data: bytes, sha256: str, config: dict[str, object]) -> None:
+        self.entry = entry
+        self.sha256 = sha256
+        self.sp = SentencePieceAdapter(entry, data, sha256).processor
+        sp = self.sp
+        unk = sp.unk_id()
+        newline = config.get("newline_piece")
+        self.newline_id = sp.piece_to_id(newline) if isinstance(newline, str) else unk
+        self.manual_prefix = not config.get("add_dummy_prefix", True)
+        self.space_mode = config.get("space_mode")
+        self.number_mode = config.get("number_mode")
+        if self.number_mode not in (None, "left", "right", "left_keep", "right_keep"):
+            raise NormtokError(f"{entry.id}: unknown number_mode {self.number_mode!r} in the tokenizer config")
+        #: (run length, piece id) of the space pieces ("▁" * n), longest first, as the vendor maps them.
+        self.spaces = [(n, sp.piece_to_id("\u2581" * n)) for n in range(32, 0, -1)
+                       if sp.piece_to_id("\u2581" * n) != unk]
+        if self.space_mode is not None and (not self.spaces or self.spaces[-1][0] != 1):
+            raise NormtokError(f"{entry.id}: the vocabulary has no single space piece for space_mode")
+        pieces = (sp.id_to_piece(i) for i in range(sp.get_piece_size()))
+        #: Piece id -> text of the pieces that are all ASCII digits (the vendor's ``is_number``).
+        self.digit_pieces = {i: p for i, p in enumerate(pieces) if p.isdigit() and p.isascii()}
+        self.numbers = {p: i for i, p in self.digit_pieces.items()}
+
+    @classmethod
+    def load(cls, entry: TokenizerEntry) -> JurassicAdapter:
+        model = read_verified(entry.files[0])
+        refs = [f for f in entry.files[1:] if f.role == "config"]
+        if refs:
+            raw = read_verified(refs[0]).data
+        else:  # a user-supplied model: the vendor's layout keeps config.json beside it
+            path = model.path.with_name("config.json")
+            try:
+                raw = path.read_bytes()
+            except OSError as exc:
+                raise VocabUnavailableError(
+                    f"{entry.id}: the Jurassic config {path} is missing ({exc.strerror}); it sets the newline, "
+                    "space and number handling, and the model alone would count differently") from None
+        try:
+            config = json.loads(raw)
+        except ValueError as exc:
+            raise NormtokError(f"{entry.id}: the Jurassic config is not valid JSON ({exc})") from None
+        if not isinstance(config, dict):
+            raise NormtokError(f"{entry.id}: the Jurassic config is not a JSON object")
+        return cls(entry, model.data, model.sha256, config)
+
+    def _parts(self, line: str) -> list[str | int]:
+        """One line as the vendor's ``_encode`` cuts it: texts to encode, and space piece ids."""
+        if self.manual_prefix:
+            line = " " + line
+        if self.space_mode is None:
+            return [line]
+        parts: list[str | int] = []
+        remainder = ""
+        for sub in self._space_split.split(line.replace("\t", " ")):
+            if not sub:
+                continue
+            if not sub.startswith("  "):
+                parts.append(remainder + sub)
+                remainder = ""
+                continue
+            remaining, remainder = len(sub) - 1, " "
+            for n, piece in self.spaces:
+                while remaining >= n:
+                    parts.append(piece)
+                    remaining -= n
+        if remainder:
+            parts.append(remainder)
+        return parts
+
+    def _numbers(self, ids: list[int]) -> list[int]:
+        """The vendor's ``_encode_post_process``: runs of digit pieces re-split by ``number_mode``."""
+        if self.number_mode is None:
+            return ids
+        out: list[int] = []
+        i, n = 0, len(ids)
+        while i < n:
+            if ids[i] not in self.digit_pieces:
+                out.append(ids[i])
+                i += 1
+                continue
+            j = i
+            while j < n and ids[j] in self.digit_pieces:
+                j += 1
+            num = "".join(self.digit_pieces[k] for k in ids[i:j])
+            out += self._split_number(num)
+            i = j
+        return out
+
+    def _split_number(self, num: str) -> list[int]:
+        mode = self.number_mode or ""
+        if mode.endswith("_keep"):
+            if num in self.numbers:
+                return [self.numbers[num]]
+            mode = mode[: -len("_keep")]
+        unk = self.sp.unk_id()
+        head = len(num) % 3 if mode == "right" else 0
+        groups = ([num[:head]] if head else []) + [num[k:k + 3] for k in range(head, len(num), 3)]
+        return [self.numbers.get(g, unk) for g in groups]
+
+    def encode(self, text: str) -> list[int]:
+        ids: list[int] = []
+        for k, line in enumerate(text.split("\n")):
+            if k:
+                ids.append(self.newline_id)
+            if not line:
+                continue
+            parts = self._parts(line)
+            encoded = iter(self.sp.encode([p for p in parts if isinstance(p, str)]))
+            for p in parts:
+                ids += next(encoded) if isinstance(p, str) else [p]
+        return self._numbers(ids)
+
+    def count(self, text: str) -> int:
+        return self.count_many([text])[0]
+
+    def count_many(self, texts: Sequence[str]) -> list[int]:
+        """Counts without building id lists, except for the pieces of texts that hold an ASCII digit."""
+        out = []
+        for text in texts:
+            lines = text.split("\n")
+            total = len(lines) - 1
+            segments: list[str] = []
+            for line in lines:
+                if line:
+                    for p in self._parts(line):
+                        if isinstance(p, str):
+                            segments.append(p)
+                        else:
+                            total += 1
+            for ids in self.sp.encode(segments):
+                # NFKC makes digit pieces of other digits too (full-width, superscripts): test the ids.
+                numeric = self.number_mode is not None and not self.digit_pieces.keys().isdisjoint(ids)
+                total += len(self._numbers(ids)) if numeric else len(ids)
+            out.append(total)
+        return out
+
+
+_LOADERS = {"tiktoken": TiktokenAdapter, "tekken": TiktokenAdapter, "hf": HFAdapter, "spm": SentencePieceAdapter,
+            "jurassic": JurassicAdapter}
 _lock = threading.Lock()
 
 

@@ -22,8 +22,10 @@ too: no piece of its vocabulary contains a newline (it is the byte-fallback toke
 the piece after a newline cut is counted as ``"\n" + piece`` minus the count of ``"\n"`` alone
 (the dummy ``▁`` then lands before the newline, where it is one token of its own).
 
-A tokenizer whose pre-tokenizer has not been audited is never cut (files are counted whole);
-AI21 J2 has pieces that span spaces, so it has no safe cut at all.
+A tokenizer whose pre-tokenizer has not been audited is never cut (files are counted whole).
+AI21 J2 has pieces that span spaces, so no space cut is safe; its vendor wrapper encodes every line
+on its own, so a cut after any newline would be, but no policy offers newline cuts without space
+cuts, and J2 texts are counted whole.
 The rules are proven per tokenizer by ``tests/test_streaming.py`` against whole-text counts.
 """
 

@@ -22,7 +22,7 @@ REGISTRY_PATH = Path(__file__).with_name("data") / "registry.json"
 #: Extra registry files (os.pathsep-separated) whose entries override or extend the built-in ones.
 OVERRIDE_ENV = "NORMTOK_REGISTRY"
 
-FORMATS = ("tiktoken", "tekken", "hf", "spm")
+FORMATS = ("tiktoken", "tekken", "hf", "spm", "jurassic")
 
 
 @dataclass(frozen=True)

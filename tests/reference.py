@@ -100,11 +100,12 @@ def _mistral_spm(file: str) -> Counter:
     return lambda text: len(tok.encode(text, bos=False, eos=False))
 
 
-def _spm(path: Path) -> Counter:
-    import sentencepiece
+def _jurassic() -> Counter:
+    """AI21's own J2 tokenizer class (ai21-tokenizer 0.12.0), reading the model directory it ships."""
+    from ai21_tokenizer import JurassicTokenizer
 
-    sp = sentencepiece.SentencePieceProcessor(model_file=str(path))
-    return lambda text: len(sp.encode(text))
+    tok = JurassicTokenizer(_pkg("ai21_tokenizer") / "resources" / "j2-tokenizer")
+    return lambda text: len(tok.encode(text))
 
 
 BUILDERS: dict[str, Callable[[], Counter]] = {
@@ -117,7 +118,7 @@ BUILDERS: dict[str, Callable[[], Counter]] = {
     "deepseek/v3": _deepseek,
     "mistral/tekken": lambda: _tekken("tekken_240911.json"),
     "mistral/spm": lambda: _mistral_spm("mistral_instruct_tokenizer_241114.model.v7"),
-    "ai21/j2": lambda: _spm(_pkg("ai21_tokenizer") / "resources/j2-tokenizer/j2-tokenizer.model"),
+    "ai21/j2": _jurassic,
 }
 
 #: Files that the registry says segment identically to the entry's main file.
