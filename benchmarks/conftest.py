@@ -136,6 +136,7 @@ def pytest_terminal_summary(terminalreporter):
         "startup": ["case", "median_s", "rss_MB", "goal_s"],
         "load": ["tokenizer", "engine", "load_s"],
         "rss": ["engine", "family", "MB", "seconds", "rss_MB", "goal_MB"],
+        "j2": ["text", "normtok_MBps", "vendor_MBps", "ratio", "bare_model_MBps", "goal"],
     }
     for name, cols in sections.items():
         rows = [r for r in RESULTS if r["section"] == name]
