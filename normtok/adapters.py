@@ -262,6 +262,7 @@ class JurassicAdapter:
                 raise VocabUnavailableError(
                     f"{entry.id}: the Jurassic config {path} is missing ({exc.strerror}); it sets the newline, "
                     "space and number handling, and the model alone would count differently") from None
+            _check_user_config(entry, path, raw)
         try:
             config = json.loads(raw)
         except ValueError as exc:
@@ -360,6 +361,23 @@ class JurassicAdapter:
                 total += len(self._numbers(ids)) if numeric else len(ids)
             out.append(total)
         return out
+
+
+def _check_user_config(entry: TokenizerEntry, path: Path, raw: bytes) -> None:
+    """A config beside a user-supplied model must be the registered one.
+
+    A count is identified by the model file's SHA-256; a different config would count differently
+    under the same identity, so it is refused rather than used.
+    """
+    try:
+        registered = [f.sha256 for f in resolve(entry.id).files if f.role == "config" and f.sha256]
+    except NormtokError:
+        registered = []
+    digest = hashlib.sha256(raw).hexdigest()
+    if registered and digest not in registered:
+        raise HashMismatchError(
+            f"{entry.id}: {path} (SHA-256 {digest}) is not the registered Jurassic config ({registered[0]}); "
+            "counts are identified by the model file's SHA-256, so a different config is refused.")
 
 
 _LOADERS = {"tiktoken": TiktokenAdapter, "tekken": TiktokenAdapter, "hf": HFAdapter, "spm": SentencePieceAdapter,

@@ -85,6 +85,11 @@ def test_a_user_supplied_model_reads_the_config_beside_it(tmp_path, vendor):
     entry = resolve("ai21/j2").with_file(tmp_path / "j2-tokenizer.model")
     with pytest.raises(VocabUnavailableError, match="config.json is missing"):
         load_entry(entry)
+    changed = json.loads((J2_DIR / "config.json").read_text())
+    changed["space_mode"] = None
+    (tmp_path / "config.json").write_text(json.dumps(changed))
+    with pytest.raises(HashMismatchError, match="not the registered Jurassic config"):
+        load_entry(entry)
     shutil.copy(J2_DIR / "config.json", tmp_path / "config.json")
     text = "line one\n\tline  two 12345"
     assert load_entry(entry).count(text) == len(vendor.encode(text))
