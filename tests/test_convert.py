@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -320,3 +321,74 @@ def test_published_tables_convert_with_the_installed_tokenizers(cli) -> None:  #
     doc = json.loads(out)
     assert doc["class"] == "chat-global" and doc["class_kind"] == "profile"
     assert doc["rows_used"][0]["tokenizer_sha256"] == normtok.tokenizer("gpt-4o").sha256
+
+
+# --- convert and compare as a billing engineer uses them ----------------------------------------------
+
+@pytest.mark.parametrize("amount, shown", [("1.5", "1.5"), ("1,234.5", "1,234.5"), ("125,000", "125,000"),
+                                           ("0.0001", "0.0001")])
+def test_cli_convert_table_shows_the_amount_as_given(cli, tdir: Path, amount, shown) -> None:  # noqa: ANN001
+    code, out, err = cli("convert", amount, "--from", "gpt-4o", "--to", "nt", "--class", "en", "--tables", str(tdir))
+    assert code == 0, err
+    first = out.splitlines()[2].split()
+    assert first[0] == shown  # a fractional count is not rounded to a whole one (1.5 was shown as 2)
+
+
+def test_cli_convert_table_of_a_huge_amount_invents_no_digits(cli, tdir: Path, t) -> None:  # noqa: ANN001
+    code, out, err = cli("convert", "1e300", "--from", "nt", "--to", "gpt-4o", "--class", "en", "--tables", str(tdir))
+    assert code == 0, err
+    row = out.splitlines()[2].split()
+    ratio = t.ratio_row("openai/o200k_base", "en")["ratio"]
+    assert row[0] == "1e+300" and float(row[4]) == pytest.approx(1e300 * ratio, rel=1e-5)
+    assert max(len(line) for line in out.splitlines()) < 200  # was 300-digit numbers of float noise
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_cli_convert_machine_rows_carry_the_tokenizer_sha256(cli, tdir: Path, t, fmt) -> None:  # noqa: ANN001
+    code, out, err = cli("convert", "1000", "--from", "gpt-4o", "--to", "llama-3.1-8b", "--class", "hi/ui",
+                         "--tables", str(tdir), "--format", fmt)
+    assert code == 0, err
+    row = next(iter(csv.DictReader(out.splitlines()))) if fmt == "csv" else json.loads(out)
+    assert row["from_sha256"] == t.tokenizer_sha256("openai/o200k_base")
+    assert row["to_sha256"] == t.tokenizer_sha256("meta/llama3") and row["class_kind"] == "language-domain"
+
+
+def test_compare_a_model_named_twice_is_one_row(cli, tmp_path: Path, fake_nt) -> None:  # noqa: ANN001
+    f = tmp_path / "a.txt"
+    f.write_text(TEXT, encoding="utf-8")
+    code, out, _ = cli("compare", str(f), "-m", "gpt-4o", "-m", "deepseek-v3", "-m", "GPT-4o", "--format", "json")
+    assert code == 0
+    assert [r["model"] for r in json.loads(out)["models"]] == ["gpt-4o", "deepseek-v3"]
+
+
+def test_compare_price_entries_differing_only_in_case_are_each_priced_once(cli, tmp_path: Path, fake_nt) -> None:  # noqa: ANN001
+    f = tmp_path / "a.txt"
+    f.write_text(TEXT, encoding="utf-8")
+    pfile = tmp_path / "p.json"
+    pfile.write_text(json.dumps({"schema": "normtok.prices/1", "prices": [
+        {"model": "gpt-4o", "provider": "OpenAI", "currency": "USD", "input": 2.5, "output": 10, "date": "2026-10-14",
+         "source": "s"},
+        {"model": "GPT-4o", "provider": "Azure", "currency": "USD", "input": 2.75, "output": 11, "date": "2026-10-14",
+         "source": "s2"},
+    ]}), encoding="utf-8")
+    code, out, err = cli("compare", str(f), "--prices", str(pfile), "--format", "json")
+    assert code == 0, err
+    assert [r["provider"] for r in json.loads(out)["models"]] == ["OpenAI", "Azure"]  # was each price twice
+
+
+def test_compare_csv_has_the_output_price_per_million_nt(cli, tmp_path: Path, fake_nt) -> None:  # noqa: ANN001
+    f = tmp_path / "a.txt"
+    f.write_text(TEXT, encoding="utf-8")
+    code, out, err = cli("compare", str(f), "-m", "gpt-4o", "--prices", str(EXAMPLE_PRICES), "--format", "csv")
+    assert code == 0, err
+    row = next(iter(csv.DictReader(out.splitlines())))
+    tokens, nt = int(row["tokens"]), len(TEXT) / 4
+    assert float(row["input_per_million_nt"]) == pytest.approx(2.5 * tokens / nt)
+    assert float(row["output_per_million_nt"]) == pytest.approx(10.0 * tokens / nt)  # by hand: price * tokens / NT
+
+
+def test_compare_without_prices_does_not_mention_prices(cli, tmp_path: Path, fake_nt) -> None:  # noqa: ANN001
+    f = tmp_path / "a.txt"
+    f.write_text(TEXT, encoding="utf-8")
+    code, _, err = cli("compare", str(f), "-m", "gpt-4o")
+    assert code == 0 and "1 file(s)" in err and "prices" not in err

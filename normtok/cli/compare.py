@@ -45,13 +45,16 @@ def _models(models: tuple[str, ...], price_file: prices_lib.PriceFile | None) ->
 
     ``where`` is None for models the user asked for: those must resolve and load, or the command fails.
     """
-    if models:
-        return [(m, None) for m in models]
-    if price_file is not None:
+    if models:  # '-m gpt-4o -m GPT-4o' is one model: one row, not a duplicate a spreadsheet would add up
         first: dict[str, str] = {}
+        for m in models:
+            first.setdefault(m.strip().lower(), m)
+        return [(m, None) for m in first.values()]
+    if price_file is not None:
+        where: dict[str, tuple[str, str]] = {}  # keyed like PriceFile.find (case-insensitive): one lookup per model
         for p in price_file.prices:
-            first.setdefault(p.model, p.where or str(price_file.path))
-        return list(first.items())
+            where.setdefault(p.model.lower(), (p.model, p.where or str(price_file.path)))
+        return list(where.values())
     return [(m, None) for m in default_ids()]
 
 
@@ -163,20 +166,23 @@ def compare(paths: tuple[str, ...], models: tuple[str, ...], prices_path: str | 
         columns = ["model", "tokenizer_id", "tokens", "nt", "tokens_per_nt"]
         if price_file is not None:
             columns += ["provider", "currency", "input_price", "cached_input_price", "output_price", "input_cost",
-                        "cached_input_cost", "output_cost", "input_per_million_nt", "price_date", "price_source"]
+                        "cached_input_cost", "output_cost", "input_per_million_nt", "output_per_million_nt",
+                        "price_date", "price_source"]
         if fmt == "table":
             shown = [{**r, **{k: _money(r.get(k)) for k in ("input_cost", "cached_input_cost", "output_cost",
-                                                              "input_per_million_nt")},
+                                                              "input_per_million_nt", "output_per_million_nt")},
                       "nt": None if r["nt"] is None else round(r["nt"], 1),
                       "tokens_per_nt": None if r["tokens_per_nt"] is None else round(r["tokens_per_nt"], 3)}
                      for r in rows]
             headers = [{"input_price": "in/M", "cached_input_price": "cached/M", "output_price": "out/M",
                         "input_cost": "input cost", "cached_input_cost": "cached cost",
                         "output_cost": "output cost", "input_per_million_nt": "in/M NT",
+                        "output_per_million_nt": "out/M NT",
                         "tokens_per_nt": "tok/NT", "price_date": "date", "price_source": "source"}.get(c, c)
                        for c in columns]
             emit(shown, fmt, columns=columns, headers=headers)
-            click.echo(f"{len(files)} file(s), {chars:,} characters; prices per 1,000,000 tokens"
+            click.echo(f"{len(files)} file(s), {chars:,} characters"
+                       + ("" if price_file is None else "; prices per 1,000,000 tokens")
                        + ("" if nt is None else f"; NT version {nt.version}"), err=True)
         else:
             emit(rows, fmt, columns=columns + ["sha256"])

@@ -33,8 +33,22 @@ def _amount(value: str) -> float:
     return number
 
 
+#: Beyond this a float has no digits left to show after the 6 significant digits of the tables' factors.
+_HUGE = 1e15
+
+
 def _fmt(x: float, unit: str) -> str:
+    """An estimate for people: whole tokens, NT to 3 decimals below 100; never hundreds of invented digits."""
+    if x >= _HUGE:
+        return f"{x:.6g}"
     return f"{x:,.3f}" if unit == tables_lib.NT_UNIT and x < 100 else f"{x:,.0f}"
+
+
+def _fmt_amount(x: float) -> str:
+    """AMOUNT as given: an amount of 1.5 is shown as 1.5, not rounded to 2 like an estimate."""
+    if x >= _HUGE or 0 < x < 1e-3:
+        return f"{x:.6g}"
+    return f"{x:,.0f}" if x == int(x) else f"{x:,.6f}".rstrip("0").rstrip(".")
 
 
 @click.command()
@@ -65,11 +79,13 @@ def convert(amount: str, from_: str, to: str, cls: str | None, directory: str | 
         "amount": c.amount, "from": c.from_unit, "to": c.to_unit, "class": c.cls, "estimate": c.estimate,
         "low_90": c.low, "high_90": c.high, "factor": c.factor, "exact": c.exact,
         "nt_version": c.nt_version, "corpus_version": c.corpus_version,
+        # a billing system logging conversions keys them by tokenizer file, as the tables do
+        "class_kind": c.class_kind, "from_sha256": c.from_sha256, "to_sha256": c.to_sha256,
     }
     if fmt != "table":
         emit([row], fmt)
         return
-    shown = {**row, "amount": _fmt(c.amount, c.from_unit), "estimate": _fmt(c.estimate, c.to_unit),
+    shown = {**row, "amount": _fmt_amount(c.amount), "estimate": _fmt(c.estimate, c.to_unit),
              "low_90": _fmt(c.low, c.to_unit), "high_90": _fmt(c.high, c.to_unit), "factor": f"{c.factor:.4f}"}
     emit([shown], fmt, columns=["amount", "from", "to", "class", "estimate", "low_90", "high_90", "factor"])
     if c.exact:
