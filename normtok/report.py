@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .errors import NormtokError
 from .tables import NT_UNIT, Tables, load
 
 BG = (255, 255, 255)
@@ -124,6 +125,9 @@ def dotplot(path: Path, title: str, rows: Sequence[str], series: Sequence[str],
         return left + plot_w * (math.log(v) - math.log(lo)) / (math.log(hi) - math.log(lo))
 
     bottom = top + rh * len(rows)
+    for i in range(1, len(rows), 2):  # row shading first: grid and reference lines run on top of it, unbroken
+        y = top + i * rh + rh // 2
+        d.rectangle([left, y - rh // 2, left + plot_w, y + rh // 2], fill=(248, 249, 250))
     tick = lo
     while tick <= hi * 1.0001:
         for m in (1, 1.5) if hi / lo <= 16 else (1,):
@@ -137,8 +141,6 @@ def dotplot(path: Path, title: str, rows: Sequence[str], series: Sequence[str],
     d.text((left + plot_w // 2 - 60, bottom + 20), xlabel, fill=INK, font=small)
     for i, r in enumerate(rows):
         y = top + i * rh + rh // 2
-        if i % 2:
-            d.rectangle([left, y - rh // 2, left + plot_w, y + rh // 2], fill=(248, 249, 250))
         d.text((left - 8 - _text_w(probe, r, font), y - 8), r, fill=INK, font=font)
         for k, s in enumerate(series):
             v = values.get((r, s))
@@ -195,10 +197,21 @@ def _short(tid: str) -> str:
 
 
 def render(out_dir: str | Path, tables: Tables | None = None) -> list[Path]:
-    """Write ``index.html`` and its PNGs to ``out_dir``; returns the files written."""
+    """Write ``index.html`` and its PNGs to ``out_dir``; returns the files written.
+
+    A file that cannot be written (a directory in its place, a full disk) is a ``NormtokError`` naming it.
+    """
     t = tables or load()
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        return _render(out, t)
+    except OSError as exc:
+        where = exc.filename or out
+        raise NormtokError(f"cannot write the report: {where}: {exc.strerror or exc}") from None
+
+
+def _render(out: Path, t: Tables) -> list[Path]:
     tids = t.tokenizer_ids()
     ratio = {(r["class"], r["tokenizer_id"]): r["ratio"] for r in t.ratios}
     meta_classes = {c["class"]: c for c in t.metadata["classes"]}
@@ -216,7 +229,10 @@ def render(out_dir: str | Path, tables: Tables | None = None) -> list[Path]:
     heatmap(p, "Tokens per NT by domain, family and profile", doms, tids, ratio)
     files.append(p)
 
-    par = parity(t)
+    # A wheel installs only the tables that convert reads; the parity chart needs the per-document
+    # counts, so without documents.json it is left out, and the page says why (a tampered file still fails).
+    has_documents = (t.dir / "documents.json").is_file()
+    par = parity(t) if has_documents else {}
     par_langs = sorted({lang for lang, _ in par}, key=lambda lang: par.get((lang, NT_UNIT), 0))
     p = out / "parity.png"
     if par_langs:
@@ -236,12 +252,12 @@ def render(out_dir: str | Path, tables: Tables | None = None) -> list[Path]:
             lo=1.0)
     files.append(p)
 
-    files.append(_html(out, t, tids, spread_rows, par_langs))
+    files.append(_html(out, t, tids, spread_rows, par_langs, has_documents))
     return files
 
 
 def _html(out: Path, t: Tables, tids: list[str], spread_rows: list[tuple[str, float, str, str]],
-          par_langs: list[str]) -> Path:
+          par_langs: list[str], has_documents: bool = True) -> Path:
     e = html.escape
     meta = t.metadata
     tok_rows = "".join(
@@ -256,9 +272,14 @@ def _html(out: Path, t: Tables, tids: list[str], spread_rows: list[tuple[str, fl
     parity_block = (
         '<h2>Parity across languages</h2><p>The same text (UDHR articles, Django UI strings, Debian '
         'Installation Guide) in each language, in tokens relative to English, per tokenizer. A value of 3 means '
-        'the same content costs three times as many tokens as in English. The diamond is NT: where it sits near '
-        'the dots, NT tracks what tokenizers charge for that language.</p><img src="parity.png" alt="parity chart">'
-        if par_langs else "")
+        'the same content costs three times as many tokens as in English. The diamond is NT, which is meant to give '
+        'the same content about the same size in every language, so it sits near 1; a dot far to its right is a '
+        'language that tokenizer charges more for than English, for the same content.</p>'
+        '<img src="parity.png" alt="parity chart">'
+        if par_langs else "" if has_documents else
+        '<h2>Parity across languages</h2><p>Not rendered: these tables have no <code>documents.json</code> (the '
+        'per-document counts the parity chart is computed from), as in an installed package. Render the report '
+        'from a directory with the full published tables (<code>--tables</code>).</p>')
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>normtok divergence report</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#212529}}
