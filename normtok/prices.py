@@ -202,7 +202,11 @@ def parse(text: str, name: str = "<prices>") -> PriceFile:
             except ValueError as exc:
                 out.problems.append(PriceProblem(where, str(exc)))
         return out
-    reader = csv.DictReader(io.StringIO(text))
+    # 'model, currency, input' (a space after each comma, as spreadsheets and people write it) names the
+    # same columns as 'model,currency,input': without this every column would be unknown
+    reader = csv.DictReader(io.StringIO(text), skipinitialspace=True)
+    if reader.fieldnames:
+        reader.fieldnames = [f.strip() for f in reader.fieldnames]
     if not reader.fieldnames or "model" not in reader.fieldnames:
         raise NormtokError(f"{name}: not a price file: expected JSON ({PRICES_SCHEMA}) or CSV with columns "
                            f"{', '.join(FIELDS)}")

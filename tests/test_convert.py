@@ -392,3 +392,12 @@ def test_compare_without_prices_does_not_mention_prices(cli, tmp_path: Path, fak
     f.write_text(TEXT, encoding="utf-8")
     code, _, err = cli("compare", str(f), "-m", "gpt-4o")
     assert code == 0 and "1 file(s)" in err and "prices" not in err
+
+
+def test_csv_price_file_with_spaces_after_the_commas() -> None:
+    text = ("model, provider, currency, input, cached_input, output, date, source\n"
+            "gpt-4o, OpenAI, USD, 2.5, 1.25, 10, 2026-10-14, https://example.org\n")
+    pf = prices.parse(text, "p.csv")
+    assert pf.problems == []  # every column was 'unknown' (' currency') and every value missing
+    assert pf.prices == [prices.Price("gpt-4o", "USD", 2.5, 10.0, "2026-10-14", "https://example.org",
+                                      cached_input=1.25, provider="OpenAI")]
