@@ -401,3 +401,18 @@ def test_csv_price_file_with_spaces_after_the_commas() -> None:
     assert pf.problems == []  # every column was 'unknown' (' currency') and every value missing
     assert pf.prices == [prices.Price("gpt-4o", "USD", 2.5, 10.0, "2026-10-14", "https://example.org",
                                       cached_input=1.25, provider="OpenAI")]
+
+
+def test_compare_says_when_prices_are_in_several_currencies(cli, tmp_path: Path, fake_nt) -> None:  # noqa: ANN001
+    f = tmp_path / "a.txt"
+    f.write_text(TEXT, encoding="utf-8")
+    pfile = tmp_path / "p.csv"
+    pfile.write_text("model,provider,currency,input,output,date,source\n"
+                     "gpt-4o,OpenAI,USD,2.5,10,2026-10-14,https://example.org\n"
+                     "gpt-4o,Azure EU,EUR,2.3,9.2,2026-10-14,https://example.org\n", encoding="utf-8")
+    code, out, err = cli("compare", str(f), "--prices", str(pfile), "--format", "json")
+    assert code == 0, err
+    assert [r["currency"] for r in json.loads(out)["models"]] == ["USD", "EUR"]
+    assert "prices are in 2 currencies (EUR, USD)" in err and "not converted" in err
+    code, _, err = cli("compare", str(f), "--prices", str(EXAMPLE_PRICES), "-m", "gpt-4o")
+    assert code == 0 and "currencies" not in err  # one currency: no note

@@ -150,6 +150,10 @@ def compare(paths: tuple[str, ...], models: tuple[str, ...], prices_path: str | 
                          "cached_input_price": p.cached_input, "output_price": p.output,
                          **prices_lib.costs(p, tokens, total_nt), "price_date": p.date, "price_source": p.source})
 
+    currencies = sorted({r["currency"] for r in rows if r.get("currency")})
+    if len(currencies) > 1:  # a cost column sorted across currencies would compare numbers, not offers
+        click.echo(f"normtok: note: prices are in {len(currencies)} currencies ({', '.join(currencies)}); costs "
+                   "are in each price's own currency, not converted", err=True)
     chars = sum(f.chars for f in files)
     if fmt == "json":
         emit([], fmt, document={
