@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Protocol
 
 from .errors import HashMismatchError, NormtokError, VocabUnavailableError
-from .registry import FileRef, TokenizerEntry, resolve
+from .registry import FileRef, TokenizerEntry, identity, resolve
 
 
 @dataclass(frozen=True)
@@ -226,6 +226,7 @@ class JurassicAdapter:
     _space_split = re.compile("( {2,})")
 
     def __init__(self, entry: TokenizerEntry, data: bytes, sha256: str, config: dict[str, object]) -> None:
+        """``sha256``: the tokenizer's identity, over the model and the config (:func:`registry.identity`)."""
         self.entry = entry
         self.sha256 = sha256
         self.sp = SentencePieceAdapter(entry, data, sha256).processor
@@ -254,6 +255,7 @@ class JurassicAdapter:
         refs = [f for f in entry.files[1:] if f.role == "config"]
         if refs:
             raw = read_verified(refs[0]).data
+            config_role = refs[0].role
         else:  # a user-supplied model: the vendor's layout keeps config.json beside it
             path = model.path.with_name("config.json")
             try:
@@ -263,13 +265,15 @@ class JurassicAdapter:
                     f"{entry.id}: the Jurassic config {path} is missing ({exc.strerror}); it sets the newline, "
                     "space and number handling, and the model alone would count differently") from None
             _check_user_config(entry, path, raw)
+            config_role = "config"
         try:
             config = json.loads(raw)
         except ValueError as exc:
             raise NormtokError(f"{entry.id}: the Jurassic config is not valid JSON ({exc})") from None
         if not isinstance(config, dict):
             raise NormtokError(f"{entry.id}: the Jurassic config is not a JSON object")
-        return cls(entry, model.data, model.sha256, config)
+        ident = identity([(entry.files[0].role, model.sha256), (config_role, hashlib.sha256(raw).hexdigest())])
+        return cls(entry, model.data, ident, config)
 
     def _parts(self, line: str) -> list[str | int]:
         """One line as the vendor's ``_encode`` cuts it: texts to encode, and space piece ids."""
@@ -391,12 +395,13 @@ def load_entry(entry: TokenizerEntry) -> Adapter:
         if entry.status == "unpublished":
             raise VocabUnavailableError(
                 f"{entry.id}: no vocab available: {entry.vendor} publishes no tokenizer file, so exact counts "
-                "are impossible and normtok will not substitute another tokenizer. Use NT or 'normtok convert' "
-                "for an estimate."
+                "are impossible and normtok will not substitute another tokenizer, nor convert to it (there is no "
+                "table for it). NT measures the same text vendor-neutrally."
             )
         raise VocabUnavailableError(
             f"{entry.id}: no vocab available offline. Supply the vendor's file with "
-            f"--tokenizer-file PATH (format: {entry.format}) or a registry override ($NORMTOK_REGISTRY)."
+            f"--tokenizer-file PATH (format: {entry.format}; normtok count and normtok audit take it) or a registry "
+            "override ($NORMTOK_REGISTRY, for every verb)."
         )
     if entry.format not in _LOADERS:
         raise NormtokError(f"{entry.id}: unsupported format {entry.format!r}")

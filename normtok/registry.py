@@ -7,10 +7,12 @@ names it serves. Adapters load entries; nothing here touches a vocabulary.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -77,8 +79,11 @@ class TokenizerEntry:
 
     @property
     def sha256(self) -> str | None:
-        """The tokenizer's identity: SHA-256 of its vocabulary file."""
-        return self.files[0].sha256 if self.files else None
+        """The tokenizer's identity (:func:`identity`) from its files' registered SHA-256; None if one is unknown."""
+        digests = [(f.role, f.sha256) for f in self.files]
+        if not digests or any(d is None for _, d in digests):
+            return None
+        return identity(digests)  # type: ignore[arg-type]
 
     @property
     def available(self) -> bool:
@@ -94,6 +99,21 @@ class TokenizerEntry:
             models=self.models, model_prefixes=self.model_prefixes, mapping_source=self.mapping_source,
             notes=self.notes,
         )
+
+
+def identity(files: Sequence[tuple[str, str]]) -> str:
+    """A tokenizer's identity from the (role, SHA-256) of the files that determine its counts.
+
+    One file (a tiktoken rank file, a tokenizer.json, a SentencePiece model): the SHA-256 of that
+    file, so ``sha256sum`` checks it. Several files (AI21 J2: a SentencePiece model and the
+    config.json of the vendor's wrapper): the SHA-256 of the UTF-8 text of one line
+    ``<role> <sha256>`` per file, in registry order, each ending in a newline. A change to any file
+    that changes counts changes the identity, so tables measured with other files are refused.
+    """
+    if len(files) == 1:
+        return files[0][1].lower()
+    text = "".join(f"{role} {digest.lower()}\n" for role, digest in files)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _file(d: dict[str, Any]) -> FileRef:

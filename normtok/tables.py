@@ -859,7 +859,8 @@ COLUMNS: dict[str, list[tuple[str, str, bool, str]]] = {
         *_VERSIONS,
         ("split", _S, False, "corpus split the row was fitted on (calibration)"),
         ("tokenizer_id", _S, False, "normtok tokenizer id (normtok models)"),
-        ("tokenizer_sha256", _S, False, "SHA-256 of the tokenizer's vocabulary file: refuse a mismatch"),
+        ("tokenizer_sha256", _S, False, "the tokenizer's identity: SHA-256 of its vocabulary file (of its files' "
+                                        "digests when several, registry.identity): refuse a mismatch"),
         ("class", _S, False, "class name: a language tag (hi), a language-domain cell (hi/ui), a domain "
                              "(code:python) or a profile (chat-global)"),
         ("class_kind", _S, False, "language | language-domain | domain | profile"),
@@ -887,9 +888,9 @@ COLUMNS: dict[str, list[tuple[str, str, bool, str]]] = {
         *_VERSIONS,
         ("split", _S, False, "corpus split the row was fitted on (calibration)"),
         ("from_tokenizer_id", _S, False, "tokenizer the count is in"),
-        ("from_sha256", _S, False, "SHA-256 of that tokenizer's vocabulary file"),
+        ("from_sha256", _S, False, "identity of that tokenizer (as tokenizer_sha256 in ratios)"),
         ("to_tokenizer_id", _S, False, "tokenizer the count is converted to"),
-        ("to_sha256", _S, False, "SHA-256 of that tokenizer's vocabulary file"),
+        ("to_sha256", _S, False, "identity of that tokenizer (as tokenizer_sha256 in ratios)"),
         ("class", _S, False, "class name"),
         ("class_kind", _S, False, "language | language-domain | domain | profile"),
         ("documents", _I, False, "calibration documents in the class"),
@@ -916,12 +917,17 @@ COLUMNS: dict[str, list[tuple[str, str, bool, str]]] = {
         ("nt_version", _S, False, "NT definition version"),
         ("nt_milli", _I, False, "NT of the document in thousandths"),
         ("tokenizer_id", _S, False, "normtok tokenizer id"),
-        ("tokenizer_sha256", _S, False, "SHA-256 of the tokenizer's vocabulary file"),
+        ("tokenizer_sha256", _S, False, "the tokenizer's identity: SHA-256 of its vocabulary file (of its files' "
+                                        "digests when several, registry.identity)"),
         ("tokens", _I, False, "exact content tokens of the document"),
     ],
     "evaluation": [
+        *_VERSIONS,
+        ("split", _S, False, "corpus split the documents were scored on (evaluation)"),
         ("from", _S, False, "unit the count is in: a tokenizer id or nt"),
+        ("from_sha256", _S, True, "identity of that tokenizer (null for nt)"),
         ("to", _S, False, "unit the count is converted to"),
+        ("to_sha256", _S, True, "identity of that tokenizer (null for nt)"),
         ("class", _S, False, "class whose table row was used"),
         ("class_kind", _S, False, "specific (each document with its most specific class) | language | "
                                   "language-domain | domain | profile; a class's own-kind row that scores the "
@@ -1072,12 +1078,20 @@ def _meta_bytes(meta: dict[str, Any]) -> bytes:
     return (json.dumps(meta, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
 
 
+def evaluation_rows(rows: Sequence[dict[str, Any]], metadata: dict[str, Any]) -> list[dict[str, Any]]:
+    """:func:`evaluate` rows as published: with the NT and corpus versions, the split and each unit's identity."""
+    sha = {t["id"]: t["sha256"] for t in metadata["tokenizers"]}
+    provenance = {"nt_version": metadata["nt_version"], "corpus_version": metadata["corpus_version"],
+                  "split": "evaluation"}
+    return [{**provenance, **r, "from_sha256": sha.get(r["from"]), "to_sha256": sha.get(r["to"])} for r in rows]
+
+
 def write_evaluation(rows: Sequence[dict[str, Any]], metadata: dict[str, Any],
                      out_dir: str | os.PathLike[str]) -> list[Path]:
     """Write ``evaluation.*``; in a tables directory, also record their SHA-256 in ``metadata.json``."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    files = table_bytes("evaluation", rows, metadata)
+    files = table_bytes("evaluation", evaluation_rows(rows, metadata), metadata)
     for name, data in files.items():
         _write_bytes(out / name, data)
     written = [out / n for n in files]
@@ -1183,7 +1197,10 @@ class Tables:
         except OSError as exc:
             raise NormtokError(f"cannot read {path}: {exc.strerror or exc}") from None
         expected = self.metadata.get("files", {}).get(path.name)
-        if self._verify and expected and hashlib.sha256(data).hexdigest() != expected:
+        if self._verify and not expected:
+            raise NormtokError(f"{path}: metadata.json records no SHA-256 for {path.name}; refusing to use a file "
+                               "the tables' provenance does not list")
+        if self._verify and hashlib.sha256(data).hexdigest() != expected:
             raise NormtokError(f"{path} does not match the SHA-256 recorded in metadata.json; refusing to use it")
         try:
             rows = json.loads(data)["rows"]
@@ -1276,7 +1293,13 @@ class Tables:
             close = [n for n in self.classes(CELL_KIND)
                      if n.lower().startswith(lang + "-") and n.lower().endswith(CELL_SEP + fam)]
         else:
-            close = [n for n in self.classes("language") if n.lower().startswith(key + "-")]
+            languages = self.classes("language")
+            close = [n for n in languages if n.lower().startswith(key + "-")]
+            if not close and "-" in key:  # a region tag (zh-CN, es-MX): the script or bare language the tables use
+                likely = _REGION_SCRIPT.get(key)
+                base = key.split("-", 1)[0]
+                close = [likely] if likely in names else [
+                    n for n in languages if n.lower() == base or n.lower().startswith(base + "-")]
         close = close or difflib.get_close_matches(cls, names, n=4, cutoff=0.5)
         hint = f" Did you mean: {', '.join(close)}?" if close else ""
         raise NormtokError(f"unknown class {cls!r}.{hint} {choices}")
@@ -1308,9 +1331,10 @@ class Tables:
             raise NormtokError(f"no conversion table for {name!r} -> {entry.id}{why}. Tables cover: nt, "
                                f"{', '.join(covered)}")
         table_sha = self.tokenizer_sha256(entry.id)
-        if entry.sha256 and entry.sha256 != table_sha:
+        actual = entry.sha256 or _identity_of_files(entry)
+        if actual != table_sha:
             raise NormtokError(
-                f"tokenizer mismatch for {entry.id}: the registry's file has SHA-256 {entry.sha256}, the tables "
+                f"tokenizer mismatch for {entry.id}: the registry's files have SHA-256 {actual}, the tables "
                 f"were measured with {table_sha}; refusing to convert with a table for another tokenizer"
             )
         return entry.id
@@ -1339,8 +1363,12 @@ class Tables:
         return r["factor"], r["interval_low"], r["interval_high"], ({"table": "pairs", **r},)
 
     def convert(self, amount: float, from_: str, to: str, cls: str | None = None) -> Conversion:
+        if isinstance(amount, bool):  # True is an int to Python, never a count to a billing system
+            raise NormtokError(f"amount must be a number, not {amount!r}")
         try:
             value = float(amount)
+        except OverflowError:
+            raise NormtokError(f"amount {amount!r} is too large: it does not fit a float") from None
         except (TypeError, ValueError):
             raise NormtokError(f"amount must be a number, not {amount!r}") from None
         if not math.isfinite(value) or value < 0:
@@ -1359,6 +1387,10 @@ class Tables:
         )
 
 
+#: Region subtags that imply a script for Chinese (suggestions only: a class is never substituted).
+_REGION_SCRIPT = {"zh-cn": "zh-Hans", "zh-sg": "zh-Hans", "zh-my": "zh-Hans",
+                  "zh-tw": "zh-Hant", "zh-hk": "zh-Hant", "zh-mo": "zh-Hant"}
+
 #: The keys conversion reads from each table's rows.
 _ROW_KEYS = {
     "ratios": ("tokenizer_id", "class", "ratio", "interval_low", "interval_high"),
@@ -1366,6 +1398,23 @@ _ROW_KEYS = {
     "documents": ("doc_id", "doc_sha256", "split", "language", "domain", "characters", "bytes", "nt_milli",
                   "tokenizer_id", "tokens"),
 }
+
+
+def _identity_of_files(entry: Any) -> str:
+    """The identity of an entry whose registry gives no SHA-256 for some file: hash the files themselves.
+
+    Without it, a registry override pointing an id at another file (``"sha256": null``) would be
+    converted with the tables of the registered file.
+    """
+    from .adapters import read_verified
+    from .registry import identity
+
+    if not entry.files:
+        raise NormtokError(f"{entry.id}: the registry gives no tokenizer file to check against the tables")
+    try:
+        return identity([(ref.role, read_verified(ref).sha256) for ref in entry.files])
+    except NormtokError as exc:
+        raise NormtokError(f"{entry.id}: cannot check its tokenizer files against the tables: {exc}") from None
 
 
 def _check_metadata(meta: dict[str, Any], path: Path) -> None:

@@ -8,6 +8,7 @@ the test by raising.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import os
 import shutil
@@ -185,11 +186,22 @@ def _copy_tables(tmp_path: Path) -> Path:
     return d
 
 
-def _unverified(d: Path, *names: str) -> None:
+def _rehash(d: Path, *names: str) -> None:
+    """Record the current SHA-256 of hand-edited table files, so the content checks behind the hash check run."""
     meta = json.loads((d / "metadata.json").read_text(encoding="utf-8"))
     for n in names:
-        meta["files"].pop(n, None)
+        meta["files"][n] = hashlib.sha256((d / n).read_bytes()).hexdigest()
     (d / "metadata.json").write_text(json.dumps(meta), encoding="utf-8")
+    tables_lib._loaded.clear()
+
+
+def test_a_table_file_metadata_does_not_list_is_refused(cli, tmp_path):
+    d = _copy_tables(tmp_path)
+    meta = json.loads((d / "metadata.json").read_text(encoding="utf-8"))
+    del meta["files"]["ratios.json"]
+    (d / "metadata.json").write_text(json.dumps(meta), encoding="utf-8")
+    _fails(cli("convert", "1", "--from", "gpt-4o", "--to", "nt", "--tables", str(d)), 2,
+           "records no SHA-256 for ratios.json")
 
 
 @pytest.mark.parametrize("verb", [["convert", "100", "--from", "gpt-4o", "--to", "nt"], ["report"]])
@@ -210,30 +222,30 @@ def test_tables_metadata_not_an_object(cli, tmp_path):
 
 def test_tables_rows_malformed(cli, tmp_path):
     d = _copy_tables(tmp_path)
-    _unverified(d, "ratios.json")
     (d / "ratios.json").write_text('{"rows": [{"a": 1}]}', encoding="utf-8")
+    _rehash(d, "ratios.json")
     _fails(cli("convert", "1", "--from", "gpt-4o", "--to", "nt", "--tables", str(d)), 2,
            "ratios.json: rows[0] is not a ratios row")
     (d / "ratios.json").write_text("not json", encoding="utf-8")
-    tables_lib._loaded.clear()
+    _rehash(d, "ratios.json")
     _fails(cli("convert", "1", "--from", "gpt-4o", "--to", "nt", "--tables", str(d)), 2,
            "ratios.json: not a tables file")
 
 
 def test_tables_documents_rows_malformed(cli, tmp_path):
     d = _copy_tables(tmp_path)
-    _unverified(d, "documents.json")
     (d / "documents.json").write_text('{"rows": [{"a": 1}]}', encoding="utf-8")
+    _rehash(d, "documents.json")
     _fails(cli("tables", "evaluate", "--tables", str(d)), 2, "documents.json: rows[0] is not a documents row")
 
 
 def test_tables_missing_pair_row(cli, tmp_path):
     d = _copy_tables(tmp_path)
-    _unverified(d, "pairs.json")
     doc = json.loads((d / "pairs.json").read_text(encoding="utf-8"))
     doc["rows"] = [r for r in doc["rows"] if (r["from_tokenizer_id"], r["to_tokenizer_id"])
                    != ("openai/o200k_base", "deepseek/v3")]
     (d / "pairs.json").write_text(json.dumps(doc), encoding="utf-8")
+    _rehash(d, "pairs.json")
     _fails(cli("convert", "1", "--from", "gpt-4o", "--to", "deepseek-v3", "--tables", str(d)), 2,
            "have no row for openai/o200k_base -> deepseek/v3 in class 'chat-global'")
 

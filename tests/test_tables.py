@@ -625,6 +625,6 @@ def test_published_evaluation_matches_a_recomputation() -> None:
     if "evaluation.json" not in t.metadata["files"]:
         pytest.fail("spec/tables has no evaluation.*: run 'normtok tables evaluate --write spec/tables'")
     rows = tables.evaluate(t, by="class")
-    files = tables.table_bytes("evaluation", rows, t.metadata)
+    files = tables.table_bytes("evaluation", tables.evaluation_rows(rows, t.metadata), t.metadata)
     for name, data in files.items():
         assert data == (PUBLISHED / name).read_bytes(), name
