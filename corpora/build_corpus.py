@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""Build normtok reference corpus v1, v2 and v3 from registry packages.
+"""Build normtok reference corpus v1, v2, v3 and v4 from registry packages.
 
 Usage::
 
     bash corpora/fetch_sources.sh /tmp/corpus-src      # download + unpack (pinned versions)
     python corpora/build_corpus.py --src /tmp/corpus-src
 
-The build deletes and rewrites ``corpora/v1/``, ``corpora/v2/``, ``corpora/v3/`` and the licence texts in
+The build deletes and rewrites ``corpora/v1/`` to ``corpora/v4/`` and the licence texts in
 ``corpora/LICENSES/``; re-running it on the same sources reproduces the same files
 and hashes (nothing depends on time, locale, hash seeds or directory order).
 
@@ -16,7 +16,10 @@ UI catalogues, :func:`build_sphinx`). v2 does not copy v1's files: its manifest
 ``corpora/`` (``v1/...``) and the new documents under ``v2/...``. v3 is v2 unchanged plus
 calibration-only UI documents from a second UI project (the Wagtail catalogues,
 :func:`build_wagtail`), so each UI table cell is fitted on two projects; same manifest schema,
-new files under ``v3/...``.
+new files under ``v3/...``. v4 is v3 unchanged plus calibration-only UI documents from two more
+projects (Horizon and django-oscar catalogues, :func:`build_v4_ui`, capped at
+:data:`UI_CAP` characters each), so most UI cells are fitted on three or four projects; same
+manifest schema, new files under ``v4/...``.
 
 Pinned sources (every document's manifest entry repeats registry/package/version):
 
@@ -64,6 +67,8 @@ pypi        ftfy (sdist)                                 6.3.1
 npm         spdx-license-list (licence texts only)       6.12.0
 pypi        sphinx (wheel; v2 only)                      9.0.4
 pypi        wagtail (wheel; v3 only)                     8.0.1
+pypi        horizon (wheel; v4 only)                     27.0.0
+pypi        django-oscar (wheel; v4 only)                4.2.1
 ==========  ===========================================  ============================
 """
 
@@ -87,6 +92,7 @@ HERE = Path(__file__).resolve().parent
 OUT = HERE / "v1"
 OUT_V2 = HERE / "v2"
 OUT_V3 = HERE / "v3"
+OUT_V4 = HERE / "v4"
 LICENSES = HERE / "LICENSES"
 SRC = Path("/tmp/corpus-src")
 
@@ -100,6 +106,8 @@ DOCS_V2: list[dict] = []
 """The documents v2 adds to v1 (evaluation only)."""
 DOCS_V3: list[dict] = []
 """The documents v3 adds to v2 (calibration only)."""
+DOCS_V4: list[dict] = []
+"""The documents v4 adds to v3 (calibration only)."""
 
 
 def src(*parts: str) -> Path:
@@ -1331,6 +1339,143 @@ def build_wagtail() -> None:
 
 
 # ---------------------------------------------------------------------------
+# v4: two more UI projects' catalogues (calibration only)
+# ---------------------------------------------------------------------------
+
+UI_CAP = 20000
+"""Characters (message texts plus the newlines between them) at most in one v4 UI document.
+
+Horizon's and Oscar's catalogues reach 60-150 thousand characters in the large languages; uncapped,
+one project would make up most of a UI cell (Wagtail's uncapped v3 documents are already ~83 % of a
+cell's characters). 20,000 is about twice a Django calibration document (a half catalogue, 10-12
+thousand characters in Latin-script languages), so a v4 project weighs at most about as much as
+Django does. Which messages are kept when a catalogue is larger is fixed by :func:`cap_messages`."""
+UI_MAX_COPIED = 0.2
+"""A language whose translated messages are more than this share copies of their msgid (every msgstr
+equal to the msgid or msgid_plural) is skipped: a mostly copied catalogue is English text, not
+translation (Horizon ``id``: 29 %, Oscar ``ar``: 30 %)."""
+UI_MIN_MESSAGES = 20
+"""A language with fewer translated messages is skipped, as for Sphinx and Wagtail."""
+
+A_HORIZON = ("OpenStack Dashboard (Horizon) translations, (c) the OpenStack Foundation, the Horizon "
+             "contributors (see its AUTHORS file) and the OpenStack I18n translators named in each "
+             "catalogue (Apache-2.0).")
+A_OSCAR = ("django-oscar translations, (c) 2011-present Tangent Communications PLC and individual "
+           "contributors (see its AUTHORS file) and the translators named in each catalogue (BSD-3-Clause).")
+
+V4_UI = (
+    # (id prefix / directory, PyPI package, version, wheel directory, licence, attribution,
+    #  English reference catalogue, {BCP 47 tag as v1 uses it: locale directory})
+    ("horizon", "horizon", "27.0.0", "horizon", "Apache-2.0", A_HORIZON, "en_GB", {
+        "ar": "ar", "bn": "bn_IN", "ca": "ca", "cs": "cs", "de": "de", "es": "es", "fi": "fi_FI",
+        "fr": "fr", "hi": "hi", "hu": "hu", "id": "id", "it": "it", "ja": "ja", "ko": "ko_KR",
+        "nl": "nl_NL", "pl": "pl_PL", "pt-BR": "pt_BR", "ru": "ru", "ta": "ta", "tr": "tr_TR",
+        "ur": "ur", "zh-Hans": "zh_Hans", "zh-Hant": "zh_Hant",
+    }),
+    ("oscar", "django-oscar", "4.2.1", "django_oscar", "BSD-3-Clause", A_OSCAR, "en", {
+        "ar": "ar", "bn": "bn_BD", "ca": "ca", "cs": "cs_CZ", "da": "da", "de": "de", "el": "el_GR",
+        "es": "es", "fa": "fa", "fi": "fi", "fr": "fr", "he": "he", "hi": "hi_IN", "hu": "hu_HU",
+        "id": "id", "it": "it", "ja": "ja", "ko": "ko", "nl": "nl", "pl": "pl", "pt-BR": "pt_BR",
+        "ro": "ro_RO", "ru": "ru_RU", "sv": "sv", "th": "th_TH", "tr": "tr", "uk": "uk", "vi": "vi",
+        "zh-Hans": "zh_Hans", "zh-Hant": "zh_TW",
+    }),
+)
+"""Only languages with a v1 UI calibration document (Django's), each mapped to the project's locale
+directory with the most translated messages (regional duplicates left out: Horizon's en_AU/en_GB/es_MX/pt,
+Oscar's ``hi`` (140) beside ``hi_IN`` (298), ``zh_Hant`` (308) beside ``zh_TW``, ``ru`` beside ``ru_RU``).
+Neither has ``sw``; Horizon has no da, el, fa, he, ro, sv, th, uk, vi; Oscar no ta, ur.
+
+Horizon's hi, ta, ur and bn_IN catalogues (1,093-1,155 messages, dated 2015) come from one effort that
+translated the same messages into 13 Indian languages, Bodo, Manipuri, Konkani and Maithili among them,
+which no public machine translation offered then: taken as human translation, errors and all.
+
+Not used: django CMS 5.1.3 (BSD-3-Clause): its hi, ta and vi catalogues (461, 28 and 461 messages)
+name only the project's maintainer as translator, in one 2026 pass over every language, so they may be
+machine-translated and cannot be checked; django-allauth 65.21.1 (MIT): every one of its 45 languages,
+Haitian Creole and Kyrgyz included, has all 376 messages, which points to generated translations."""
+
+
+def ui_catalogues(root: Path) -> list[tuple[str, str]]:
+    """(app directory relative to ``root``, catalogue file name) of every ``.po``, sorted."""
+    return sorted({
+        (Path(p).relative_to(root).as_posix().rsplit("/locale/", 1)[0], Path(p).name)
+        for p in glob.glob(str(root / "**/locale/*/LC_MESSAGES/*.po"), recursive=True)
+    })
+
+
+def cap_messages(messages: list[tuple[tuple, list[str]]], cap: int) -> list[tuple[tuple, list[str]]]:
+    """The messages kept under ``cap`` characters, in their original (catalogue) order.
+
+    Messages are taken in the order of the SHA-256 of their key (app, file, context, msgid, plural),
+    each while it still fits, so a capped document samples every app of the project rather than the
+    first apps in sorted order, and the same message is kept in every language that translated it.
+    """
+    if sum(len(s) + 1 for _, strs in messages for s in strs) - 1 <= cap:
+        return messages
+    ranked = sorted(range(len(messages)), key=lambda i: sha("\x1f".join(str(x) for x in messages[i][0])))
+    keep, size = set(), -1
+    for i in ranked:
+        n = sum(len(s) + 1 for s in messages[i][1])
+        if size + n <= cap:
+            keep.add(i)
+            size += n
+    return [m for i, m in enumerate(messages) if i in keep]
+
+
+def build_v4_ui() -> None:
+    """One calibration ``ui`` document per project and language, for the two projects of :data:`V4_UI`.
+
+    Same rules as :func:`build_wagtail`: catalogues in sorted (app, file) order, each in its own order,
+    every plural form, one msgstr per line, fuzzy and untranslated (any empty plural form) entries
+    skipped; English is every msgid (and msgid_plural) of the project's English reference catalogue.
+    Then two rules Wagtail did not need: a language whose messages are mostly copies of the msgid is
+    skipped (:data:`UI_MAX_COPIED`) and a document is capped at :data:`UI_CAP` characters
+    (:func:`cap_messages`). All are calibration: with Django and Wagtail, most UI cells are fitted on
+    three or four projects, so the cell's leave-one-out level sees how far a new project's strings lie.
+    """
+    for name, package, version, wheel, lic, attribution, en_code, langs in V4_UI:
+        root = src("pypi", "x", wheel)
+        cats = ui_catalogues(root)
+        for lang in ["en", *sorted(langs)]:
+            code = langs.get(lang, en_code)
+            messages: list[tuple[tuple, list[str]]] = []
+            copied = 0
+            for app, fname in cats:
+                path = root / app / "locale" / code / "LC_MESSAGES" / fname
+                if not path.exists():
+                    continue
+                for e in parse_po(path):
+                    if not e["msgid"] or e["fuzzy"]:
+                        continue
+                    key = (app, fname, e.get("msgctxt") or "", e["msgid"], e.get("msgid_plural") or "")
+                    ids = [e["msgid"]] + ([e["msgid_plural"]] if e.get("msgid_plural") else [])
+                    if lang == "en":
+                        messages.append((key, ids))
+                        continue
+                    strs = [v for k, v in sorted(e.items()) if k.startswith("msgstr")]
+                    if strs and all(strs):
+                        messages.append((key, strs))
+                        copied += all(s in ids for s in strs)
+            if len(messages) < UI_MIN_MESSAGES or copied > UI_MAX_COPIED * len(messages):
+                continue
+            kept = cap_messages(messages, UI_CAP)
+            count = (f"{len(kept)} messages" if len(kept) == len(messages) else
+                     f"{len(kept)} of {len(messages)} messages (capped at {UI_CAP} characters: chosen by "
+                     "SHA-256 of the message key)")
+            what = ("every msgid (and msgid_plural) of the en reference catalogue" if lang == "en"
+                    else "msgstr texts (all plural forms) of the translated (not fuzzy) messages")
+            add(
+                f"{name}-ui.{lang}", f"ui/{name}/{lang}.txt", "\n".join(s for _, strs in kept for s in strs),
+                language=lang, domain="ui", split="calibration",
+                source=("pypi", package, version, f"{wheel}/**/locale/{code}/LC_MESSAGES/*.po"),
+                license=lic, attribution=attribution, into=DOCS_V4,
+                notes=f"v4 UI source: calibration only; {count}, from {len({k[0] for k, _ in kept})} "
+                      "catalogue directories (sorted (directory, file) order, catalogue order within a "
+                      f"file), {what}, one per line",
+            )
+
+
+# ---------------------------------------------------------------------------
 # splits, writing, manifest, licences
 # ---------------------------------------------------------------------------
 
@@ -1410,7 +1555,7 @@ def write_all() -> None:
     (OUT / "manifest.json").write_text(
         json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
     )
-    write_v3(write_v2(entries))
+    write_v4(write_v3(write_v2(entries)))
 
 
 def write_v2(v1_entries: list[dict]) -> list[dict]:
@@ -1436,7 +1581,7 @@ def write_v2(v1_entries: list[dict]) -> list[dict]:
     return inherited + added
 
 
-def write_v3(v2_entries: list[dict]) -> None:
+def write_v3(v2_entries: list[dict]) -> list[dict]:
     """v3/manifest.json: every v2 entry unchanged (paths ``v1/...``, ``v2/...``), then the v3 documents."""
     new = write_docs(DOCS_V3, OUT_V3, seen_ids={e["id"] for e in v2_entries})
     added = [{**e, "path": f"{OUT_V3.name}/{e['path']}"} for e in new]
@@ -1455,6 +1600,28 @@ def write_v3(v2_entries: list[dict]) -> None:
     (OUT_V3 / "manifest.json").write_text(
         json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
     )
+    return v2_entries + added
+
+
+def write_v4(v3_entries: list[dict]) -> None:
+    """v4/manifest.json: every v3 entry unchanged (paths ``v1/...`` to ``v3/...``), then the v4 documents."""
+    new = write_docs(DOCS_V4, OUT_V4, seen_ids={e["id"] for e in v3_entries})
+    added = [{**e, "path": f"{OUT_V4.name}/{e['path']}"} for e in new]
+    manifest = {
+        "schema_version": 2,
+        "corpus_version": "v4",
+        "inherits": "v3",
+        "description": "normtok reference corpus v4: every v3 document unchanged (same id, split and "
+                       "hash; files under v1/, v2/ and v3/) plus calibration-only UI documents from two "
+                       "more UI sources (Horizon and django-oscar catalogues, files under v4/). "
+                       "Paths are relative to corpora/. See corpora/README.md.",
+        "built_by": "corpora/build_corpus.py",
+        "split_rule": "v1, v2 and v3 documents keep their split; every document v4 adds is calibration-only.",
+        "documents": v3_entries + added,
+    }
+    (OUT_V4 / "manifest.json").write_text(
+        json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
 
 
 PUBLIC_DOMAIN_TEXT = """LicenseRef-Public-Domain
@@ -1470,7 +1637,7 @@ attribution field of each document names its origin.
 
 def write_licenses() -> None:
     used: set[str] = set()
-    for d in DOCS + DOCS_V2 + DOCS_V3:
+    for d in DOCS + DOCS_V2 + DOCS_V3 + DOCS_V4:
         for tok in re.findall(r"[A-Za-z0-9][A-Za-z0-9.+-]*", d["license"]):
             if tok not in ("AND", "OR", "WITH"):
                 used.add(tok)
@@ -1518,7 +1685,7 @@ def write_notices() -> None:
         shutil.rmtree(notices)
     notices.mkdir(parents=True)
     seen = set()
-    for d in DOCS + DOCS_V2 + DOCS_V3:
+    for d in DOCS + DOCS_V2 + DOCS_V3 + DOCS_V4:
         s = d["source"]
         key = (s["registry"], s["package"], s["version"])
         if key in seen:
@@ -1551,6 +1718,7 @@ def main(argv: list[str] | None = None) -> int:
     build_edge()
     build_sphinx()
     build_wagtail()
+    build_v4_ui()
     assign_splits()
     write_licenses()
     write_notices()
@@ -1561,6 +1729,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"wrote {len(DOCS_V2)} more documents (v2 only), {total} bytes to {OUT_V2}")
     total = sum((OUT_V3 / d["path"]).stat().st_size for d in DOCS_V3)
     print(f"wrote {len(DOCS_V3)} more documents (v3 only), {total} bytes to {OUT_V3}")
+    total = sum((OUT_V4 / d["path"]).stat().st_size for d in DOCS_V4)
+    print(f"wrote {len(DOCS_V4)} more documents (v4 only), {total} bytes to {OUT_V4}")
     return 0
 
 

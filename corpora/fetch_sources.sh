@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fetch and unpack, at pinned versions, every registry package that corpora/build_corpus.py
-# reads (corpus v1, v2 and v3). Nothing is installed: .deb files are only unpacked (dpkg-deb -x),
+# reads (corpus v1, v2, v3 and v4). Nothing is installed: .deb files are only unpacked (dpkg-deb -x),
 # npm tarballs and PyPI wheels/sdists only extracted. Needs: apt-get update done once; pip; npm.
 #
 #   bash corpora/fetch_sources.sh /tmp/corpus-src
@@ -49,6 +49,8 @@ pip download -q --no-deps -d whl django==5.2.19 sympy==1.14.0 scikit-learn==1.9.
 pip download -q --no-deps -d whl sphinx==9.0.4
 # corpus v3 only: the Wagtail UI catalogues (calibration-only documents)
 pip download -q --no-deps -d whl wagtail==8.0.1
+# corpus v4 only: two more UI projects' catalogues (calibration-only documents)
+pip download -q --no-deps -d whl horizon==27.0.0 django-oscar==4.2.1
 for p in mcp==2.3.0 jpype1==1.7.1 requests==2.34.2 unidiff==1.0.1 whatthepatch==1.0.7 \
          pyyaml==6.0.4 jsonschema-specifications==2025.9.1 ftfy==6.3.1 sqlglot==30.30.0 \
          anthropic==2.14.0; do

@@ -42,8 +42,8 @@ from . import corpus, nt
 CORPUS_VERSION = "v1"
 """NT-1's calibration corpus. Explicit, not corpus.CORPUS_VERSION (the latest): NT-1's constants are
 frozen and were derived from v1; calibrate and measure must keep reproducing them on v1 even when a
-later corpus version is the default elsewhere (v2 adds evaluation-only documents; v3 adds calibration-split
-UI documents that NT-1 was not derived from)."""
+later corpus version is the default elsewhere (v2 adds evaluation-only documents; v3 and v4 add
+calibration-split UI documents that NT-1 was not derived from)."""
 ANCHORS = ("openai/o200k_base", "meta/llama3")
 POLICY = {"PUNCT": 100, "EXTEND": 100, "CONTROL": 1000, "OTHER": 2000}
 SCRIPT_PARAMS = ("SEA", "SYLLABARY", "HAN", "KANA", "HANGUL")

@@ -4,7 +4,7 @@ The corpus lives in the repository's ``corpora/`` directory::
 
     corpora/
       README.md                 human documentation (sources, schema, gaps)
-      build_corpus.py           the script that builds v1, v2 and v3 from registry packages
+      build_corpus.py           the script that builds v1 to v4 from registry packages
       LICENSES/<SPDX-id>.txt    one licence text per SPDX identifier used
       LICENSES/notices/*.txt    the original copyright/licence notices of each source
       v1/manifest.json          the v1 manifest (schema below); v1 is frozen: NT-1 was calibrated on it
@@ -13,13 +13,16 @@ The corpus lives in the repository's ``corpora/`` directory::
       v2/<domain>/<source>/...  the files only v2 has
       v3/manifest.json          v3 = every v2 document unchanged + calibration-only UI documents
       v3/<domain>/<source>/...  the files only v3 has
+      v4/manifest.json          v4 = every v3 document unchanged + calibration-only UI documents
+      v4/<domain>/<source>/...  the files only v4 has
 
-Versions: :data:`CORPUS_VERSION` (the latest, v3) is the default everywhere; ``version="v1"``
+Versions: :data:`CORPUS_VERSION` (the latest, v4) is the default everywhere; ``version="v1"``
 selects NT-1's calibration corpus (``normtok.calibrate`` always uses it). v2 does not copy v1's
 files: its manifest (``schema_version`` 2) gives every path relative to the corpus *root*
 (``v1/prose/...``, ``v2/ui/sphinx/...``) with the same hashes, so ``verify(version="v2")`` checks
 the inherited v1 files too; v3 lists v1's and v2's files the same way (``v3/ui/wagtail/...`` for its
-own). In ``schema_version`` 1 (v1) paths are relative to the manifest's directory.
+own), and v4 lists v1's to v3's (``v4/ui/horizon/...`` for its own). In ``schema_version`` 1 (v1)
+paths are relative to the manifest's directory.
 
 Manifest (``v1/manifest.json``)::
 
@@ -79,13 +82,13 @@ __all__ = [
     "license_ids",
 ]
 
-VERSIONS = ("v1", "v2", "v3")
+VERSIONS = ("v1", "v2", "v3", "v4")
 """The corpus versions shipped with this checkout (sub-directories of the root), oldest first."""
 CORPUS_VERSION = VERSIONS[-1]
 """The latest version: the default of every function here (tables are built and evaluated on it)."""
 
 MANIFEST_NAME = "manifest.json"
-SCHEMA_VERSIONS = {"v1": 1, "v2": 2, "v3": 2}
+SCHEMA_VERSIONS = {"v1": 1, "v2": 2, "v3": 2, "v4": 2}
 """Manifest schema per version: 1 = paths relative to the manifest's directory, 2 = to the corpus root."""
 SPLITS = ("calibration", "evaluation")
 DOMAINS = ("prose", "ui", "code", "math", "structured", "agent", "edge")

@@ -410,7 +410,7 @@ def test_json_output_is_utf8_for_a_file_name_that_is_not(tmp_path):
             assert os.fsencode(paths[0]).endswith(b"bad\xff.txt")
 
 
-@pytest.mark.parametrize("version", ["v1", "v2", "v3"])
+@pytest.mark.parametrize("version", ["v1", "v2", "v3", "v4"])
 def test_corpus_verify_bad_manifest_names_it_once(cli, tmp_path, version):
     (tmp_path / version).mkdir()
     (tmp_path / version / "manifest.json").write_text("{bad", encoding="utf-8")

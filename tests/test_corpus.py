@@ -1,6 +1,6 @@
 """Reference corpus (v2 = v1 + evaluation-only Sphinx UI documents; v3 = v2 + calibration-only Wagtail UI
-documents): the shipped files verify, tampering is detected, v1 is kept unchanged inside v2 and v2 inside
-v3, coverage holds."""
+documents; v4 = v3 + calibration-only Horizon and django-oscar UI documents): the shipped files verify,
+tampering is detected, each version is kept unchanged inside the next, coverage holds."""
 
 from __future__ import annotations
 
@@ -84,8 +84,8 @@ def test_cli_verify_json_ok() -> None:
 
 
 def test_default_root_and_env_override(monkeypatch, copy: Path) -> None:  # noqa: ANN001
-    assert corpus.CORPUS_VERSION == "v3"
-    for version in ("v1", "v2", "v3"):
+    assert corpus.CORPUS_VERSION == "v4"
+    for version in ("v1", "v2", "v3", "v4"):
         assert (corpus.default_root() / version / "manifest.json").is_file()
     monkeypatch.setenv("NORMTOK_CORPUS", str(copy))
     assert corpus.default_root() == copy.resolve()
@@ -194,8 +194,8 @@ def test_missing_manifest_is_input_error(tmp_path: Path) -> None:
 def test_size_and_utf8(docs) -> None:  # noqa: ANN001
     v1_total = sum(d.bytes for d in corpus.load_manifest(version="v1"))
     assert 2_000_000 <= v1_total <= 5_000_000
-    total = sum(d.bytes for d in docs)  # v3: v1 + 0.75 MB of Sphinx UI text + 1.7 MB of Wagtail UI text
-    assert v1_total < total <= 7_000_000
+    total = sum(d.bytes for d in docs)  # v4: v1 + 0.75 MB Sphinx + 1.7 MB Wagtail + 1.35 MB Horizon/Oscar UI
+    assert v1_total < total <= 9_000_000
     for d in docs[:50]:
         assert len(d.text()) == d.characters
 
@@ -400,35 +400,45 @@ def test_v2_path_outside_the_corpus_rejected(copy: Path) -> None:
         data["documents"][-1]["path"] = "../outside.txt"
 
     edit_manifest(copy, escape)
-    assert ("path", "wagtail-ui.zh-Hant") in {(p.kind, p.subject) for p in corpus.verify(copy)}
+    assert ("path", "oscar-ui.zh-Hant") in {(p.kind, p.subject) for p in corpus.verify(copy)}
 
 
 def test_unknown_version_is_an_error() -> None:
-    with pytest.raises(ValueError, match="v1, v2, v3"):
-        corpus.load_manifest(version="v4")
+    with pytest.raises(ValueError, match="v1, v2, v3, v4"):
+        corpus.load_manifest(version="v5")
     with pytest.raises(ValueError):
         corpus.verify(version="v0")
-    result = run("corpus", "verify", "--version", "v4")
+    result = run("corpus", "verify", "--version", "v5")
     assert result.exit_code == 2 and "Traceback" not in result.output
 
 
 def test_stats_per_version() -> None:
     v1 = corpus.stats(by=(), version="v1")[0]
     v2 = corpus.stats(by=(), version="v2")[0]
-    v3 = corpus.stats(by=())[0]
+    v3 = corpus.stats(by=(), version="v3")[0]
+    v4 = corpus.stats(by=())[0]
     added = [d for d in corpus.load_manifest() if d.id.startswith("sphinx-ui.")]
     assert v2["documents"] - v1["documents"] == len(added)
     assert v2["bytes"] - v1["bytes"] == sum(d.bytes for d in added)
     added = [d for d in corpus.load_manifest() if d.id.startswith("wagtail-ui.")]
     assert v3["documents"] - v2["documents"] == len(added) == 30
     assert v3["bytes"] - v2["bytes"] == sum(d.bytes for d in added)
+    added = [d for d in corpus.load_manifest() if d.source.package in ("horizon", "django-oscar")]
+    assert v4["documents"] - v3["documents"] == len(added) == 53
+    assert v4["bytes"] - v3["bytes"] == sum(d.bytes for d in added)
     result = run("corpus", "stats", "--version", "v1", "--by", "none", "--format", "json")
     assert result.exit_code == 0 and json.loads(result.output)[0]["documents"] == 348
 
 
 # --- v3: v2 unchanged + a second UI calibration source ------------------------------------
 
-def test_v3_contains_every_v2_document_unchanged(docs, docs_v2) -> None:  # noqa: ANN001
+@pytest.fixture(scope="module")
+def docs_v3() -> list[corpus.Document]:
+    return corpus.load_manifest(version="v3")
+
+
+def test_v3_contains_every_v2_document_unchanged(docs_v3, docs_v2) -> None:  # noqa: ANN001
+    docs = docs_v3
     assert len(docs_v2) == 383 and [d.id for d in docs[: len(docs_v2)]] == [d.id for d in docs_v2]
     v3 = {d.id: d for d in docs}
     for old in docs_v2:
@@ -440,7 +450,8 @@ def test_v3_contains_every_v2_document_unchanged(docs, docs_v2) -> None:  # noqa
     assert not any((corpus.default_root() / "v3" / d.path).exists() for d in docs_v2)
 
 
-def test_v3_documents_are_calibration_ui_from_wagtail_one_per_ui_language(docs, docs_v2) -> None:  # noqa: ANN001
+def test_v3_documents_are_calibration_ui_from_wagtail_one_per_ui_language(docs_v3, docs_v2) -> None:  # noqa: ANN001
+    docs = docs_v3
     v2_ids = {d.id for d in docs_v2}
     added = [d for d in docs if d.id not in v2_ids]
     ui_cal_langs = {d.language for d in docs_v2 if d.domain == "ui" and d.split == "calibration"}
@@ -466,8 +477,102 @@ def test_tampered_v3_only_file_detected_by_v3_alone(copy: Path, docs) -> None:  
     target = next(d for d in docs if d.id == "wagtail-ui.de")
     path = in_copy(copy, target)
     path.write_bytes(path.read_bytes() + b"x")
-    assert {(p.kind, p.subject) for p in corpus.verify(copy)} == {("hash", "wagtail-ui.de"), ("size", "wagtail-ui.de")}
+    for version in ("v3", "v4"):
+        assert {(p.kind, p.subject) for p in corpus.verify(copy, version)} == {
+            ("hash", "wagtail-ui.de"), ("size", "wagtail-ui.de")}
     assert corpus.verify(copy, "v2") == [] and corpus.verify(copy, "v1") == []
     (copy / "v3" / "ui" / "stray.txt").write_text("not in the manifest\n", encoding="utf-8")
-    assert ("unlisted", "v3/ui/stray.txt") in {(p.kind, p.subject) for p in corpus.verify(copy)}
+    assert ("unlisted", "v3/ui/stray.txt") in {(p.kind, p.subject) for p in corpus.verify(copy, "v3")}
     assert corpus.verify(copy, "v2") == []
+
+
+# --- v4: v3 unchanged + two more UI calibration sources -----------------------------------
+
+V4_SOURCES = {"horizon": ("horizon", "27.0.0", "Apache-2.0"), "oscar": ("django-oscar", "4.2.1", "BSD-3-Clause")}
+
+
+def test_v4_contains_every_v3_document_unchanged(docs, docs_v3) -> None:  # noqa: ANN001
+    assert len(docs_v3) == 413 and [d.id for d in docs[: len(docs_v3)]] == [d.id for d in docs_v3]
+    v4 = {d.id: d for d in docs}
+    for old in docs_v3:
+        new = v4[old.id]
+        assert new.path == old.path and new.file == old.file  # the v1/v2/v3 file itself, not a copy
+        for field in ("sha256", "bytes", "characters", "language", "domain", "parallel_group", "split",
+                      "source", "license", "attribution", "derived", "nfc", "notes"):
+            assert getattr(new, field) == getattr(old, field), (old.id, field)
+    assert not any((corpus.default_root() / "v4" / d.path).exists() for d in docs_v3)
+    result = run("corpus", "verify", "--version", "v3")
+    assert result.exit_code == 0 and "corpus v3 OK: 413 documents" in result.output, result.output
+
+
+def test_v4_documents_are_capped_calibration_ui_from_two_more_projects(docs, docs_v3) -> None:  # noqa: ANN001
+    v3_ids = {d.id for d in docs_v3}
+    added = [d for d in docs if d.id not in v3_ids]
+    ui_cal_langs = {d.language for d in docs_v3 if d.domain == "ui" and d.split == "calibration"}
+    by_project: dict[str, set[str]] = {}
+    for d in added:
+        project = d.id.split("-ui.")[0]
+        package, version, lic = V4_SOURCES[project]
+        assert d.id == f"{project}-ui.{d.language}" and d.path == f"v4/ui/{project}/{d.language}.txt"
+        assert (d.split, d.domain, d.parallel_group, d.derived) == ("calibration", "ui", None, False)
+        assert (d.source.registry, d.source.package, d.source.version) == ("pypi", package, version)
+        assert d.license == lic and d.notes and d.notes.startswith("v4 UI source: calibration only")
+        assert d.characters <= 20_001  # the cap (UI_CAP) plus the final newline
+        assert d.language not in by_project.get(project, set())  # one document per project and language
+        by_project.setdefault(project, set()).add(d.language)
+        notice = corpus.default_root() / "LICENSES" / "notices" / f"pypi-{package}-{version}.txt"
+        assert notice.is_file()
+    assert len(added) == 53 and {p: len(v) for p, v in by_project.items()} == {"horizon": 23, "oscar": 30}
+    for langs in by_project.values():
+        assert "en" in langs and langs <= ui_cal_langs  # only languages with a UI cell
+    # the languages with a Django document only in v3 get a second project where one exists
+    assert {"hi", "ta", "ur"} <= by_project["horizon"] and "hi" in by_project["oscar"]
+    # mostly copied catalogues are left out (Horizon id: 29 % msgstr == msgid, Oscar ar: 30 %)
+    assert "id" not in by_project["horizon"] and "ar" not in by_project["oscar"]
+    assert "sw" not in by_project["horizon"] | by_project["oscar"]
+    capped = [d for d in added if "capped at 20000" in (d.notes or "")]
+    assert capped and all(d.characters >= 19_000 for d in capped)
+    # the evaluation split is exactly v2's: v4 changes only what the tables are fitted on
+    assert [d.id for d in docs if d.split == "evaluation"] == [d.id for d in docs_v3 if d.split == "evaluation"]
+
+
+def test_tampered_v4_only_file_detected_by_v4_alone(copy: Path, docs) -> None:  # noqa: ANN001
+    target = next(d for d in docs if d.id == "horizon-ui.hi")
+    path = in_copy(copy, target)
+    assert path.relative_to(copy).parts[:3] == ("v4", "ui", "horizon")
+    path.write_bytes(path.read_bytes() + b"x")
+    assert {(p.kind, p.subject) for p in corpus.verify(copy)} == {("hash", "horizon-ui.hi"), ("size", "horizon-ui.hi")}
+    assert corpus.verify(copy, "v3") == [] and corpus.verify(copy, "v2") == [] and corpus.verify(copy, "v1") == []
+    (copy / "v4" / "ui" / "stray.txt").write_text("not in the manifest\n", encoding="utf-8")
+    assert ("unlisted", "v4/ui/stray.txt") in {(p.kind, p.subject) for p in corpus.verify(copy)}
+    assert corpus.verify(copy, "v3") == []
+
+
+def _build_script():  # noqa: ANN202
+    """corpora/build_corpus.py as a module (it is a script, not part of the package)."""
+    import importlib.util
+
+    path = corpus.default_root() / "build_corpus.py"
+    spec = importlib.util.spec_from_file_location("build_corpus_under_test", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+def test_v4_cap_keeps_catalogue_order_and_the_same_messages_in_every_language() -> None:
+    bc = _build_script()
+    keys = [("app", "django.po", "", f"message {i}", "") for i in range(200)]
+    en = [(k, [f"English text number {i:03d}"]) for i, k in enumerate(keys)]
+    de = [(k, [f"Deutscher Text Nummer {i:03d}, etwas länger"]) for i, k in enumerate(keys)]
+    small = en[:5]
+    assert bc.cap_messages(small, 1000) == small  # under the cap: unchanged
+    for messages, cap in ((en, 1000), (de, 1000), (en, 2500)):
+        kept = bc.cap_messages(messages, cap)
+        text = "\n".join(s for _, strs in kept for s in strs)
+        assert 0 < len(text) <= cap and len(kept) < len(messages)
+        assert kept == [m for m in messages if m in kept]  # catalogue order
+        assert bc.cap_messages(messages, cap) == kept  # deterministic
+    # chosen by the key's hash, not the text: the shorter English keeps a superset of the German messages
+    assert {k for k, _ in bc.cap_messages(de, 1000)} <= {k for k, _ in bc.cap_messages(en, 1000)}
+    # a sample of the whole catalogue, not its first messages
+    assert max(int(k[3].split()[1]) for k, _ in bc.cap_messages(en, 1000)) > 100

@@ -239,8 +239,8 @@ class _Stop(Exception):
 
 
 def test_nt1_calibration_and_measurement_stay_on_corpus_v1(monkeypatch):
-    """NT-1's constants are frozen on v1: calibrate and measure read v1 even though v3 is the default."""
-    assert corpus.CORPUS_VERSION == "v3" and calibrate.CORPUS_VERSION == "v1"
+    """NT-1's constants are frozen on v1: calibrate and measure read v1 even though v4 is the default."""
+    assert corpus.CORPUS_VERSION == "v4" and calibrate.CORPUS_VERSION == "v1"
     prov = calibrate.provenance()
     v1_manifest = corpus.manifest_path(version="v1").read_bytes()
     assert prov["corpus_version"] == "v1" and prov["manifest_sha256"] == hashlib.sha256(v1_manifest).hexdigest()

@@ -546,20 +546,24 @@ def test_published_tables_cover_every_available_tokenizer_with_its_current_file(
     t = published()
     available = {e.id: e.sha256 for e in entries().values() if e.available}
     assert {x["id"]: x["sha256"] for x in t.metadata["tokenizers"]} == available
-    assert t.corpus_version == corpus.CORPUS_VERSION == "v3"
+    assert t.corpus_version == corpus.CORPUS_VERSION == "v4"
 
 
-def test_published_tables_are_fitted_on_two_ui_sources_and_evaluated_on_a_third() -> None:
-    """v3 = v2 + Wagtail UI calibration documents: the fit sees v1's calibration split plus Wagtail (so a
-    UI cell has two projects and its own spread), the evaluation scores the Sphinx UI documents (a third,
-    independent UI source) with those cells."""
+def test_published_tables_are_fitted_on_four_ui_sources_and_evaluated_on_another() -> None:
+    """v3 = v2 + Wagtail UI calibration documents, v4 = v3 + Horizon and django-oscar ones: the fit sees
+    v1's calibration split plus those three projects (so most UI cells have three or four projects), the
+    evaluation scores the Sphinx UI documents (an independent UI source) with those cells."""
     t = published()
     calibration = {r["doc_id"] for r in t.documents if r["split"] == "calibration"}
-    wagtail = {d.id for d in corpus.load_manifest() if d.id.startswith("wagtail-ui.")}
-    assert len(wagtail) == 30
-    assert calibration == {d.id for d in corpus.load_manifest(version="v1") if d.split == "calibration"} | wagtail
+    added = {d.id for d in corpus.load_manifest()
+             if d.source.package in ("wagtail", "horizon", "django-oscar")}
+    assert len(added) == 30 + 53
+    assert calibration == {d.id for d in corpus.load_manifest(version="v1") if d.split == "calibration"} | added
     cell = t.ratio_row("openai/o200k_base", "ja/ui")
-    assert cell["documents"] == 2 and cell["cv"] > 0  # django-ui.a.ja and wagtail-ui.ja: a spread of its own
+    assert cell["documents"] == 4 and cell["cv"] > 0  # django-ui.a.ja, wagtail-ui.ja, horizon-ui.ja, oscar-ui.ja
+    # the cells that had Django alone: hi gets Horizon and Oscar, ta and ur Horizon; sw has no other source
+    assert [t.ratio_row("openai/o200k_base", f"{lang}/ui")["documents"] for lang in ("hi", "ta", "ur", "sw")] == [
+        3, 2, 2, 1]
     evaluation = {r["doc_id"] for r in t.documents if r["split"] == "evaluation"}
     sphinx = {d.id for d in corpus.load_manifest() if d.id.startswith("sphinx-ui.")}
     assert sphinx and sphinx <= evaluation
