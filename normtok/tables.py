@@ -1362,29 +1362,48 @@ class Tables:
             raise NormtokError(f"the tables in {self.dir} have no row for {unit} in class {cls!r}") from None
         return r["factor"], r["interval_low"], r["interval_high"], ({"table": "pairs", **r},)
 
-    def convert(self, amount: float, from_: str, to: str, cls: str | None = None) -> Conversion:
-        if isinstance(amount, bool):  # True is an int to Python, never a count to a billing system
-            raise NormtokError(f"amount must be a number, not {amount!r}")
-        try:
-            value = float(amount)
-        except OverflowError:
-            raise NormtokError(f"amount {amount!r} is too large: it does not fit a float") from None
-        except (TypeError, ValueError):
-            raise NormtokError(f"amount must be a number, not {amount!r}") from None
-        if not math.isfinite(value) or value < 0:
-            raise NormtokError(f"amount must be a finite number >= 0, not {amount!r}")
+    def converter(self, from_: str, to: str, cls: str | None = None) -> Callable[[float], Conversion]:
+        """Resolve the units and the class once; the function returned converts amounts with them.
+
+        What a usage log needs: millions of records share a few (from, to, class) triples.
+        """
         a, b = self.resolve_unit(from_), self.resolve_unit(to)
         name = self.resolve_class(cls)
         f, lo, hi, rows = self.factor(a, b, name)
-        if not math.isfinite(value * max(f, hi)):  # JSON has no infinity: refuse rather than print one
-            raise NormtokError(f"amount {amount!r} is too large: its conversion overflows a float")
         sha = {u: (None if u == NT_UNIT else self.tokenizer_sha256(u)) for u in (a, b)}
-        return Conversion(
-            amount=value, from_unit=a, to_unit=b, cls=name, class_kind=self.class_kind(name),
-            estimate=value * f, low=value * lo, high=value * hi, factor=f, factor_low=lo, factor_high=hi,
-            exact=a == b, rows=rows, nt_version=self.nt_version, corpus_version=self.corpus_version,
-            from_sha256=sha[a], to_sha256=sha[b],
-        )
+        kind = self.class_kind(name)
+
+        def apply(amount: float) -> Conversion:
+            value = _amount_value(amount)
+            if not math.isfinite(value * max(f, hi)):  # JSON has no infinity: refuse rather than print one
+                raise NormtokError(f"amount {amount!r} is too large: its conversion overflows a float")
+            return Conversion(
+                amount=value, from_unit=a, to_unit=b, cls=name, class_kind=kind,
+                estimate=value * f, low=value * lo, high=value * hi, factor=f, factor_low=lo, factor_high=hi,
+                exact=a == b, rows=rows, nt_version=self.nt_version, corpus_version=self.corpus_version,
+                from_sha256=sha[a], to_sha256=sha[b],
+            )
+
+        return apply
+
+    def convert(self, amount: float, from_: str, to: str, cls: str | None = None) -> Conversion:
+        _amount_value(amount)  # a bad amount is reported before the units are resolved
+        return self.converter(from_, to, cls)(amount)
+
+
+def _amount_value(amount: Any) -> float:
+    """A count to convert: a finite number >= 0 (not a bool, not an int too large for a float)."""
+    if isinstance(amount, bool):  # True is an int to Python, never a count to a billing system
+        raise NormtokError(f"amount must be a number, not {amount!r}")
+    try:
+        value = float(amount)
+    except OverflowError:
+        raise NormtokError(f"amount {amount!r} is too large: it does not fit a float") from None
+    except (TypeError, ValueError):
+        raise NormtokError(f"amount must be a number, not {amount!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise NormtokError(f"amount must be a finite number >= 0, not {amount!r}")
+    return value
 
 
 #: Region subtags that imply a script for Chinese (suggestions only: a class is never substituted).

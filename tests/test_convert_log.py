@@ -95,3 +95,14 @@ def test_too_many_errors_are_counted_on_stderr_but_all_kept_as_rows(cli, tmp_pat
 def test_usage_errors(cli, args, message):
     rc, out, err = cli("convert", *args)
     assert rc == 2 and out == "" and message in err
+
+
+def test_a_converter_resolves_once_and_converts_like_convert():
+    t = tables_lib.load()
+    apply = t.converter("gpt-4o", "deepseek-v3", "ja/ui")
+    for amount in (0, 1, 12_345, 2.5e9):
+        assert apply(amount) == t.convert(amount, "gpt-4o", "deepseek-v3", "ja/ui")
+    with pytest.raises(tables_lib.NormtokError, match=">= 0"):
+        apply(-1)
+    with pytest.raises(tables_lib.NormtokError, match="unknown class"):
+        t.converter("gpt-4o", "nt", "xx")

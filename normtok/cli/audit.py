@@ -37,8 +37,9 @@ FINGERPRINT_SHOWN = 3
 class Progress:
     """Records done and share of the input read, on stderr, at most twice a second (TTY) or every 10 s."""
 
-    def __init__(self, enabled: bool) -> None:
+    def __init__(self, enabled: bool, label: str = "normtok audit") -> None:
         self.enabled = enabled
+        self.label = label
         self.tty = sys.stderr.isatty()
         self.start = self.last = time.monotonic()
 
@@ -49,7 +50,7 @@ class Progress:
         self.last = now
         rate = done / max(now - self.start, 1e-9)
         pct = f"{100 * fraction:5.1f}% read, " if fraction is not None else ""
-        msg = f"normtok audit: {pct}{done:,} records, {rate:,.0f} records/s"
+        msg = f"{self.label}: {pct}{done:,} records, {rate:,.0f} records/s"
         click.echo(("\r" + msg) if self.tty else msg, err=True, nl=not self.tty)
 
     def close(self) -> None:

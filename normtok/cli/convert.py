@@ -69,9 +69,11 @@ def _fmt_amount(x: float) -> str:
                    "what a record leaves out).")
 @click.option("--input-format", type=click.Choice(["auto", "jsonl", "csv", "parquet"]), default="auto",
               show_default=True, help="Format of --input (auto: by file extension, else JSONL).")
+@click.option("--progress/--no-progress", default=None,
+              help="With --input: progress on stderr (default: when it is a terminal).")
 @format_option()
 def convert(amount: str | None, from_: str | None, to: str | None, cls: str | None, directory: str | None,
-            input_path: str | None, input_format: str, fmt: str) -> None:
+            input_path: str | None, input_format: str, progress: bool | None, fmt: str) -> None:
     """Convert AMOUNT tokens (or NT) to another tokenizer's tokens or NT: an estimate, never exact.
 
     Prints the estimate, its 90% interval for one document of the class, and the table rows used.
@@ -85,7 +87,7 @@ def convert(amount: str | None, from_: str | None, to: str | None, cls: str | No
         raise click.UsageError("give either AMOUNT or --input PATH (one of them)")
     t = tables_lib.load(directory)
     if input_path is not None:
-        _convert_log(t, input_path, input_format, from_, to, cls, fmt)
+        _convert_log(t, input_path, input_format, from_, to, cls, fmt, progress)
         return
     for name, value in (("--from", from_), ("--to", to)):
         if value is None:
@@ -174,9 +176,12 @@ def _record_amount(data: dict[str, Any], strings: bool) -> float:
 
 
 def _convert_log(t: tables_lib.Tables, path: str, input_format: str, from_: str | None, to: str | None,
-                 cls: str | None, fmt: str) -> None:
+                 cls: str | None, fmt: str, progress: bool | None = None) -> None:
     """Every record of a usage log converted; malformed records are rows with their reason, exit code 2."""
+    import sys
+
     from ..audit import RecordSource
+    from .audit import Progress
     from .paths import check_stdin
 
     if path == "-":
@@ -184,7 +189,21 @@ def _convert_log(t: tables_lib.Tables, path: str, input_format: str, from_: str 
     source = RecordSource(path, input_format)
     rows: list[dict[str, Any]] = []
     totals: dict[tuple[str, str], list[float]] = {}
+    meter = Progress(progress if progress is not None else sys.stderr.isatty(), "normtok convert")
+    try:
+        _convert_records(t, source, path, from_, to, cls, rows, totals, meter)
+    finally:
+        meter.close()
+    _emit_log(t, path, rows, totals, fmt)
+
+
+def _convert_records(t: tables_lib.Tables, source: Any, path: str, from_: str | None, to: str | None,
+                     cls: str | None, rows: list[dict[str, Any]], totals: dict[tuple[str, str], list[float]],
+                     meter: Any) -> None:
+    converters: dict[tuple[str, str, str | None], Any] = {}  # resolved once per (from, to, class), errors too
+    errors = 0
     for rec in source:
+        meter(len(rows), source.done_fraction)
         row: dict[str, Any] = dict.fromkeys(LOG_COLUMNS)
         row["line"] = rec.line
         try:
@@ -198,10 +217,21 @@ def _convert_log(t: tables_lib.Tables, path: str, input_format: str, from_: str 
             if src is None or dst is None:
                 raise NormtokError(f"no '{'from' if src is None else 'to'}' field and no "
                                    f"--{'from' if src is None else 'to'} option")
-            c = t.convert(_record_amount(rec.data, rec.strings), src, dst, _field(rec.data, "class", cls))
+            amount = _record_amount(rec.data, rec.strings)
+            key = (src, dst, _field(rec.data, "class", cls))
+            if key not in converters:
+                try:
+                    converters[key] = t.converter(*key)
+                except NormtokError as exc:
+                    converters[key] = exc
+            conv = converters[key]
+            if isinstance(conv, NormtokError):
+                raise conv
+            c = conv(amount)
         except NormtokError as exc:
             row["error"] = str(exc)
-            if sum(r["error"] is not None for r in rows) < _ERRORS_SHOWN:
+            errors += 1
+            if errors <= _ERRORS_SHOWN:
                 click.echo(f"normtok: {path}: line {rec.line}: {exc}", err=True)
             rows.append(row)
             continue
@@ -213,6 +243,10 @@ def _convert_log(t: tables_lib.Tables, path: str, input_format: str, from_: str 
         for i, v in enumerate((c.amount, c.estimate, c.low, c.high, 1)):
             acc[i] += v
         rows.append(row)
+
+
+def _emit_log(t: tables_lib.Tables, path: str, rows: list[dict[str, Any]],
+              totals: dict[tuple[str, str], list[float]], fmt: str) -> None:
     bad = sum(r["error"] is not None for r in rows)
     if bad > _ERRORS_SHOWN:
         click.echo(f"normtok: {path}: {bad - _ERRORS_SHOWN:,} more records with errors (see the error column)",
