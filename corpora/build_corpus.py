@@ -1558,70 +1558,57 @@ def write_all() -> None:
     write_v4(write_v3(write_v2(entries)))
 
 
-def write_v2(v1_entries: list[dict]) -> list[dict]:
-    """v2/manifest.json: every v1 entry unchanged but its path (``v1/...``), then the v2 documents."""
-    new = write_docs(DOCS_V2, OUT_V2, seen_ids={e["id"] for e in v1_entries})
-    inherited = [{**e, "path": f"{OUT.name}/{e['path']}"} for e in v1_entries]
-    added = [{**e, "path": f"{OUT_V2.name}/{e['path']}"} for e in new]
+def write_inheriting(version: str, parent: list[dict], docs: list[dict], out: Path, description: str,
+                     split_rule: str, parent_dir: str | None = None) -> list[dict]:
+    """``<version>/manifest.json`` (schema 2): every entry of the parent version unchanged, then ``docs``.
+
+    Documents are referenced, not copied: paths are relative to corpora/ (``v1/...``, ``v2/...``).
+    ``parent_dir`` prefixes the parent's paths when they are still relative to the parent (v1's are).
+    """
+    new = write_docs(docs, out, seen_ids={e["id"] for e in parent})
+    inherited = parent if parent_dir is None else [{**e, "path": f"{parent_dir}/{e['path']}"} for e in parent]
+    added = [{**e, "path": f"{out.name}/{e['path']}"} for e in new]
     manifest = {
         "schema_version": 2,
-        "corpus_version": "v2",
-        "inherits": "v1",
-        "description": "normtok reference corpus v2: every v1 document unchanged (same id, split and "
-                       "hash; files under v1/) plus evaluation-only UI documents from an independent "
-                       "source (Sphinx catalogues, files under v2/). Paths are relative to corpora/. "
-                       "See corpora/README.md.",
+        "corpus_version": version,
+        "inherits": f"v{int(version[1:]) - 1}",
+        "description": description,
         "built_by": "corpora/build_corpus.py",
-        "split_rule": "v1 documents keep their v1 split; every document v2 adds is evaluation-only.",
+        "split_rule": split_rule,
         "documents": inherited + added,
     }
-    (OUT_V2 / "manifest.json").write_text(
-        json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return inherited + added
+
+
+def write_v2(v1_entries: list[dict]) -> list[dict]:
+    """v2/manifest.json: every v1 entry unchanged but its path (``v1/...``), then the v2 documents."""
+    return write_inheriting(
+        "v2", v1_entries, DOCS_V2, OUT_V2,
+        "normtok reference corpus v2: every v1 document unchanged (same id, split and hash; files under "
+        "v1/) plus evaluation-only UI documents from an independent source (Sphinx catalogues, files under "
+        "v2/). Paths are relative to corpora/. See corpora/README.md.",
+        "v1 documents keep their v1 split; every document v2 adds is evaluation-only.", parent_dir=OUT.name)
 
 
 def write_v3(v2_entries: list[dict]) -> list[dict]:
     """v3/manifest.json: every v2 entry unchanged (paths ``v1/...``, ``v2/...``), then the v3 documents."""
-    new = write_docs(DOCS_V3, OUT_V3, seen_ids={e["id"] for e in v2_entries})
-    added = [{**e, "path": f"{OUT_V3.name}/{e['path']}"} for e in new]
-    manifest = {
-        "schema_version": 2,
-        "corpus_version": "v3",
-        "inherits": "v2",
-        "description": "normtok reference corpus v3: every v2 document unchanged (same id, split and "
-                       "hash; files under v1/ and v2/) plus calibration-only UI documents from a second "
-                       "UI source (Wagtail catalogues, files under v3/). Paths are relative to corpora/. "
-                       "See corpora/README.md.",
-        "built_by": "corpora/build_corpus.py",
-        "split_rule": "v1 and v2 documents keep their split; every document v3 adds is calibration-only.",
-        "documents": v2_entries + added,
-    }
-    (OUT_V3 / "manifest.json").write_text(
-        json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
-    return v2_entries + added
+    return write_inheriting(
+        "v3", v2_entries, DOCS_V3, OUT_V3,
+        "normtok reference corpus v3: every v2 document unchanged (same id, split and hash; files under "
+        "v1/ and v2/) plus calibration-only UI documents from a second UI source (Wagtail catalogues, files "
+        "under v3/). Paths are relative to corpora/. See corpora/README.md.",
+        "v1 and v2 documents keep their split; every document v3 adds is calibration-only.")
 
 
-def write_v4(v3_entries: list[dict]) -> None:
+def write_v4(v3_entries: list[dict]) -> list[dict]:
     """v4/manifest.json: every v3 entry unchanged (paths ``v1/...`` to ``v3/...``), then the v4 documents."""
-    new = write_docs(DOCS_V4, OUT_V4, seen_ids={e["id"] for e in v3_entries})
-    added = [{**e, "path": f"{OUT_V4.name}/{e['path']}"} for e in new]
-    manifest = {
-        "schema_version": 2,
-        "corpus_version": "v4",
-        "inherits": "v3",
-        "description": "normtok reference corpus v4: every v3 document unchanged (same id, split and "
-                       "hash; files under v1/, v2/ and v3/) plus calibration-only UI documents from two "
-                       "more UI sources (Horizon and django-oscar catalogues, files under v4/). "
-                       "Paths are relative to corpora/. See corpora/README.md.",
-        "built_by": "corpora/build_corpus.py",
-        "split_rule": "v1, v2 and v3 documents keep their split; every document v4 adds is calibration-only.",
-        "documents": v3_entries + added,
-    }
-    (OUT_V4 / "manifest.json").write_text(
-        json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
+    return write_inheriting(
+        "v4", v3_entries, DOCS_V4, OUT_V4,
+        "normtok reference corpus v4: every v3 document unchanged (same id, split and hash; files under "
+        "v1/, v2/ and v3/) plus calibration-only UI documents from two more UI sources (Horizon and "
+        "django-oscar catalogues, files under v4/). Paths are relative to corpora/. See corpora/README.md.",
+        "v1, v2 and v3 documents keep their split; every document v4 adds is calibration-only.")
 
 
 PUBLIC_DOMAIN_TEXT = """LicenseRef-Public-Domain
