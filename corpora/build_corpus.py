@@ -85,6 +85,7 @@ import re
 import shutil
 import sys
 import unicodedata
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -331,6 +332,21 @@ def parse_po(path: Path) -> list[dict]:
     return entries
 
 
+def catalogue_entries(root: Path, catalogs: list[tuple[str, str]], code: str) -> Iterator[tuple[str, str, dict]]:
+    """(directory, file, entry) of every non-fuzzy entry with a msgid, in the catalogues of one locale code."""
+    for app, fname in catalogs:
+        path = root / app / "locale" / code / "LC_MESSAGES" / fname
+        if path.exists():
+            for e in parse_po(path):
+                if e["msgid"] and not e["fuzzy"]:
+                    yield app, fname, e
+
+
+def msgstrs(entry: dict) -> list[str]:
+    """An entry's translations: msgstr, or msgstr[0], msgstr[1], ... for plurals, in key order."""
+    return [v for k, v in sorted(entry.items()) if k.startswith("msgstr")]
+
+
 def sha(s: str) -> str:
     return hashlib.sha256(s.encode("utf-8")).hexdigest()
 
@@ -440,18 +456,12 @@ def build_django() -> None:
     order: dict[tuple, int] = {}
     for lang, code in DJANGO_LANGS.items():
         d: dict[tuple, list[str]] = {}
-        for app, fname in catalogs:
-            path = root / app / "locale" / code / "LC_MESSAGES" / fname
-            if not path.exists():
-                continue
-            for e in parse_po(path):
-                if not e["msgid"] or e["fuzzy"]:
-                    continue
-                strs = [v for k, v in sorted(e.items()) if k.startswith("msgstr")]
-                if strs and all(strs):
-                    key = (app, fname, e.get("msgctxt"), e["msgid"], e.get("msgid_plural"))
-                    d[key] = strs
-                    order.setdefault(key, len(order))
+        for app, fname, e in catalogue_entries(root, catalogs, code):
+            strs = msgstrs(e)
+            if strs and all(strs):
+                key = (app, fname, e.get("msgctxt"), e["msgid"], e.get("msgid_plural"))
+                d[key] = strs
+                order.setdefault(key, len(order))
         trans[lang] = d
     full = [lang for lang in DJANGO_LANGS if lang not in DJANGO_PARTIAL]
     common = set.intersection(*(set(trans[lang]) for lang in full))
@@ -1309,21 +1319,15 @@ def build_wagtail() -> None:
     apps = wagtail_catalogues(root)
     for lang in ["en", *sorted(WAGTAIL_LANGS)]:
         code = WAGTAIL_LANGS.get(lang, "en")
-        kept, used = [], []
-        for app in apps:
-            path = root / app / "locale" / code / "LC_MESSAGES" / "django.po"
-            if not path.exists():
+        kept = []
+        used = [app for app in apps if (root / app / "locale" / code / "LC_MESSAGES" / "django.po").exists()]
+        for _, _, e in catalogue_entries(root, [(app, "django.po") for app in apps], code):
+            if lang == "en":
+                kept.append([e["msgid"]] + ([e["msgid_plural"]] if e.get("msgid_plural") else []))
                 continue
-            used.append(app)
-            for e in parse_po(path):
-                if not e["msgid"] or e["fuzzy"]:
-                    continue
-                if lang == "en":
-                    kept.append([e["msgid"]] + ([e["msgid_plural"]] if e.get("msgid_plural") else []))
-                    continue
-                strs = [v for k, v in sorted(e.items()) if k.startswith("msgstr")]
-                if strs and all(strs):
-                    kept.append(strs)
+            strs = msgstrs(e)
+            if strs and all(strs):
+                kept.append(strs)
         if len(kept) < WAGTAIL_MIN_MESSAGES:
             continue
         what = ("every msgid (and msgid_plural)" if lang == "en"
@@ -1440,22 +1444,16 @@ def build_v4_ui() -> None:
             code = langs.get(lang, en_code)
             messages: list[tuple[tuple, list[str]]] = []
             copied = 0
-            for app, fname in cats:
-                path = root / app / "locale" / code / "LC_MESSAGES" / fname
-                if not path.exists():
+            for app, fname, e in catalogue_entries(root, cats, code):
+                key = (app, fname, e.get("msgctxt") or "", e["msgid"], e.get("msgid_plural") or "")
+                ids = [e["msgid"]] + ([e["msgid_plural"]] if e.get("msgid_plural") else [])
+                if lang == "en":
+                    messages.append((key, ids))
                     continue
-                for e in parse_po(path):
-                    if not e["msgid"] or e["fuzzy"]:
-                        continue
-                    key = (app, fname, e.get("msgctxt") or "", e["msgid"], e.get("msgid_plural") or "")
-                    ids = [e["msgid"]] + ([e["msgid_plural"]] if e.get("msgid_plural") else [])
-                    if lang == "en":
-                        messages.append((key, ids))
-                        continue
-                    strs = [v for k, v in sorted(e.items()) if k.startswith("msgstr")]
-                    if strs and all(strs):
-                        messages.append((key, strs))
-                        copied += all(s in ids for s in strs)
+                strs = msgstrs(e)
+                if strs and all(strs):
+                    messages.append((key, strs))
+                    copied += all(s in ids for s in strs)
             if len(messages) < UI_MIN_MESSAGES or copied > UI_MAX_COPIED * len(messages):
                 continue
             kept = cap_messages(messages, UI_CAP)
