@@ -219,7 +219,8 @@ class JurassicAdapter:
     a leading space, and puts the newline piece between lines; turns tabs into spaces and writes each
     run of two or more spaces with the vocabulary's space pieces; and re-splits a run of digit pieces
     into groups of three unless the whole number is one piece. Counted here the same way, from the
-    hash-checked config; ``tests/test_differential.py`` proves it against the vendor class.
+    hash-checked config; ``tests/test_jurassic.py`` and ``tests/test_differential.py`` prove it against
+    the vendor class.
     """
 
     engine = "sentencepiece"
@@ -255,7 +256,6 @@ class JurassicAdapter:
         refs = [f for f in entry.files[1:] if f.role == "config"]
         if refs:
             raw = read_verified(refs[0]).data
-            config_role = refs[0].role
         else:  # a user-supplied model: the vendor's layout keeps config.json beside it
             path = model.path.with_name("config.json")
             try:
@@ -265,14 +265,13 @@ class JurassicAdapter:
                     f"{entry.id}: the Jurassic config {path} is missing ({exc.strerror}); it sets the newline, "
                     "space and number handling, and the model alone would count differently") from None
             _check_user_config(entry, path, raw)
-            config_role = "config"
         try:
             config = json.loads(raw)
         except ValueError as exc:
             raise NormtokError(f"{entry.id}: the Jurassic config is not valid JSON ({exc})") from None
         if not isinstance(config, dict):
             raise NormtokError(f"{entry.id}: the Jurassic config is not a JSON object")
-        ident = identity([(entry.files[0].role, model.sha256), (config_role, hashlib.sha256(raw).hexdigest())])
+        ident = identity([(entry.files[0].role, model.sha256), ("config", hashlib.sha256(raw).hexdigest())])
         return cls(entry, model.data, ident, config)
 
     def _parts(self, line: str) -> list[str | int]:
@@ -370,8 +369,8 @@ class JurassicAdapter:
 def _check_user_config(entry: TokenizerEntry, path: Path, raw: bytes) -> None:
     """A config beside a user-supplied model must be the registered one.
 
-    A count is identified by the model file's SHA-256; a different config would count differently
-    under the same identity, so it is refused rather than used.
+    The identity would record another config, but a config AI21 never shipped makes a tokenizer no
+    vendor ran: normtok counts J2 as AI21's library did or not at all.
     """
     try:
         registered = [f.sha256 for f in resolve(entry.id).files if f.role == "config" and f.sha256]
@@ -381,7 +380,7 @@ def _check_user_config(entry: TokenizerEntry, path: Path, raw: bytes) -> None:
     if registered and digest not in registered:
         raise HashMismatchError(
             f"{entry.id}: {path} (SHA-256 {digest}) is not the registered Jurassic config ({registered[0]}); "
-            "counts are identified by the model file's SHA-256, so a different config is refused.")
+            "a config AI21 never shipped makes a tokenizer no vendor ran, so it is refused.")
 
 
 _LOADERS = {"tiktoken": TiktokenAdapter, "tekken": TiktokenAdapter, "hf": HFAdapter, "spm": SentencePieceAdapter,

@@ -16,9 +16,9 @@ from .output import emit, format_option
 _NUMBER = re.compile(r"[+]?(\d{1,3}([,_]\d{3})+|\d+)(\.\d*)?([eE][+-]?\d+)?|[+]?\.\d+([eE][+-]?\d+)?")
 
 
-def _amount(value: str) -> float:
-    """AMOUNT as a number. A comma is a thousands separator only where it groups three digits: '1,5'
-    (a decimal comma) is an error, never silently 15."""
+def _amount(value: str, name: str = "AMOUNT") -> float:
+    """``name`` (AMOUNT, or a log's 'amount') as a number. A comma is a thousands separator only where it
+    groups three digits: '1,5' (a decimal comma) is an error, never silently 15."""
     text = value.strip()
     number = float(text.replace(",", "").replace("_", "")) if _NUMBER.fullmatch(text) else None
     if number is None:
@@ -26,10 +26,10 @@ def _amount(value: str) -> float:
             number = float(text)  # inf, nan, -5
         except ValueError:
             hint = " (use '.' for decimals; ',' only separates thousands)" if "," in text else ""
-            raise NormtokError(f"AMOUNT must be a number (e.g. 125000, 125,000 or 1.2e6), not {value!r}{hint}"
+            raise NormtokError(f"{name} must be a number (e.g. 125000, 125,000 or 1.2e6), not {value!r}{hint}"
                                ) from None
     if not math.isfinite(number) or number < 0:
-        raise NormtokError(f"AMOUNT must be a finite number >= 0, not {value!r}")
+        raise NormtokError(f"{name} must be a finite number >= 0, not {value!r}")
     return number
 
 
@@ -166,10 +166,7 @@ def _record_amount(data: dict[str, Any], strings: bool) -> float:
     if value is None or value == "":
         raise NormtokError("'amount' is required")
     if strings or isinstance(value, str):
-        try:
-            return _amount(str(value))
-        except NormtokError as exc:
-            raise NormtokError(str(exc).replace("AMOUNT", "'amount'")) from None
+        return _amount(str(value), "'amount'")
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise NormtokError(f"'amount' must be a number, not {value!r}")
     return value
@@ -187,19 +184,18 @@ def _convert_log(t: tables_lib.Tables, path: str, input_format: str, from_: str 
     if path == "-":
         check_stdin()
     source = RecordSource(path, input_format)
-    rows: list[dict[str, Any]] = []
-    totals: dict[tuple[str, str], list[float]] = {}
     meter = Progress(progress if progress is not None else sys.stderr.isatty(), "normtok convert")
     try:
-        _convert_records(t, source, path, from_, to, cls, rows, totals, meter)
+        rows = _convert_records(t, source, path, from_, to, cls, meter)
     finally:
         meter.close()
-    _emit_log(t, path, rows, totals, fmt)
+    _emit_log(t, path, rows, fmt)
 
 
 def _convert_records(t: tables_lib.Tables, source: Any, path: str, from_: str | None, to: str | None,
-                     cls: str | None, rows: list[dict[str, Any]], totals: dict[tuple[str, str], list[float]],
-                     meter: Any) -> None:
+                     cls: str | None, meter: Any) -> list[dict[str, Any]]:
+    """One output row per record, in input order; a record that cannot be converted has its ``error``."""
+    rows: list[dict[str, Any]] = []
     converters: dict[tuple[str, str, str | None], Any] = {}  # resolved once per (from, to, class), errors too
     errors = 0
     for rec in source:
@@ -239,15 +235,18 @@ def _convert_records(t: tables_lib.Tables, source: Any, path: str, from_: str | 
                    high_90=c.high, factor=c.factor, class_kind=c.class_kind, from_sha256=c.from_sha256,
                    to_sha256=c.to_sha256, nt_version=c.nt_version, corpus_version=c.corpus_version)
         row["class"] = c.cls
-        acc = totals.setdefault((c.from_unit, c.to_unit), [0.0, 0.0, 0.0, 0.0, 0])
-        for i, v in enumerate((c.amount, c.estimate, c.low, c.high, 1)):
-            acc[i] += v
         rows.append(row)
+    return rows
 
 
-def _emit_log(t: tables_lib.Tables, path: str, rows: list[dict[str, Any]],
-              totals: dict[tuple[str, str], list[float]], fmt: str) -> None:
+def _emit_log(t: tables_lib.Tables, path: str, rows: list[dict[str, Any]], fmt: str) -> None:
     bad = sum(r["error"] is not None for r in rows)
+    totals: dict[tuple[str, str], list[float]] = {}  # per unit pair: amount, estimate, low, high, records
+    for r in rows:
+        if r["error"] is None:
+            acc = totals.setdefault((r["from"], r["to"]), [0.0, 0.0, 0.0, 0.0, 0])
+            for i, v in enumerate((r["amount"], r["estimate"], r["low_90"], r["high_90"], 1)):
+                acc[i] += v
     if bad > _ERRORS_SHOWN:
         click.echo(f"normtok: {path}: {bad - _ERRORS_SHOWN:,} more records with errors (see the error column)",
                    err=True)
